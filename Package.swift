@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// Sift — a Swift-native toolkit to fine-tune, evaluate, compare and serve transformer text classifiers.
+// Module dependency order (nothing reaches "up"), see ../shared/DESIGN.md:
+//   SiftTensor ← SiftModels ← SiftTrain ← sift (CLI), SiftServe
+//   SiftTokenizers, SiftCheckpoints, SiftData sit beside SiftTensor, below SiftModels.
+import PackageDescription
+
+#if os(Linux)
+let blasDependency: [Target.Dependency] = ["CBLAS"]
+#else
+let blasDependency: [Target.Dependency] = []
+#endif
+
+let package = Package(
+    name: "Sift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sift", targets: ["sift"]),
+        .library(name: "SiftTensor", targets: ["SiftTensor"]),
+        .library(name: "SiftTokenizers", targets: ["SiftTokenizers"]),
+        .library(name: "SiftCheckpoints", targets: ["SiftCheckpoints"]),
+        .library(name: "SiftData", targets: ["SiftData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS on Linux (Debian: libopenblas-dev). On Apple platforms SiftTensor uses Accelerate instead.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "SiftTensor",
+            dependencies: blasDependency,
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+        ),
+        .target(name: "SiftTokenizers"),
+        .target(name: "SiftCheckpoints", dependencies: ["SiftTensor"]),
+        .target(name: "SiftData"),
+        .executableTarget(
+            name: "sift",
+            dependencies: [
+                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor"]),
+        .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers"]),
+        .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor"]),
+        .testTarget(name: "SiftDataTests", dependencies: ["SiftData"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,26 @@
+// The `sift` command-line tool.
+import ArgumentParser
+
+/// Sift's version, printed by `sift version` and served by `/info`.
+let siftVersion = "0.1.0"
+
+@main
+struct Sift: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sift",
+        abstract: "Fine-tune, evaluate, compare and serve transformer text classifiers (BERT encoders, Qwen3/Llama decoders).",
+        discussion: """
+            Sift runs on its own tensor engine (OpenBLAS on Linux, Accelerate on macOS), with no Python at run time.
+            Run `sift help <subcommand>` for the flags of each command.
+            """,
+        version: siftVersion,
+        subcommands: [VersionCommand.self, BenchCommand.self]
+    )
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Sift's version.")
+    func run() {
+        print("sift \(siftVersion)")
+    }
+}

@@ -1,0 +1,3 @@
+// Tests for SiftCheckpoints live in this target.
+import Testing
+@testable import SiftCheckpoints

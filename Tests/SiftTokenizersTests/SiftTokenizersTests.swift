@@ -1,0 +1,3 @@
+// Tests for SiftTokenizers live in this target.
+import Testing
+@testable import SiftTokenizers
