@@ -46,10 +46,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor"]),
-        .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers"]),
-        .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor"]),
-        .testTarget(name: "SiftDataTests", dependencies: ["SiftData"]),
+        // Paths to ../shared fixtures and get-models weights, shared by every test target.
+        .target(name: "SiftTestSupport", path: "Tests/SiftTestSupport"),
+        .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
+        .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
+        .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"]),
+        .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
