@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SiftTokenizers", targets: ["SiftTokenizers"]),
         .library(name: "SiftCheckpoints", targets: ["SiftCheckpoints"]),
         .library(name: "SiftData", targets: ["SiftData"]),
+        .library(name: "SiftTrain", targets: ["SiftTrain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,10 +40,11 @@ let package = Package(
         .target(name: "SiftTokenizers"),
         .target(name: "SiftCheckpoints", dependencies: ["SiftTensor"]),
         .target(name: "SiftData"),
+        .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData"]),
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData",
+                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
+        .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,3 @@
+// Tests for SiftTrain live in this target.
+import Testing
+@testable import SiftTrain
