@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SiftTokenizers", targets: ["SiftTokenizers"]),
         .library(name: "SiftCheckpoints", targets: ["SiftCheckpoints"]),
         .library(name: "SiftData", targets: ["SiftData"]),
+        .library(name: "SiftModels", targets: ["SiftModels"]),
         .library(name: "SiftTrain", targets: ["SiftTrain"]),
     ],
     dependencies: [
@@ -40,11 +41,12 @@ let package = Package(
         .target(name: "SiftTokenizers"),
         .target(name: "SiftCheckpoints", dependencies: ["SiftTensor"]),
         .target(name: "SiftData"),
-        .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData"]),
+        .target(name: "SiftModels", dependencies: ["SiftTensor", "SiftCheckpoints", "SiftTokenizers"]),
+        .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData", "SiftModels"]),
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftTrain",
+                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftModels", "SiftTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
+        .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
