@@ -48,6 +48,8 @@ extension Tensor {
         return out.recordOp(op, inputs: [self, weight, bias]) { gradOut in
             let gradIn = Tensor.uninitialized(gradOut.shape)
             let dy = gradOut.storage.pointer, xx = savedInput.pointer, ww = savedWeight.pointer, dx = gradIn.storage.pointer
+            // Pointers into the saved statistics, taken here so the closure keeps their storage alive.
+            let mu = means.pointer, rstd = inverseDeviations.pointer
             let chunkCount = RowKernels.rowChunkCount(rows: rows, work: rows * channels)
             // Per chunk: [dweight partial | dbias partial], each [C].
             let partials = TensorStorage(count: chunkCount * 2 * channels, repeating: 0)

@@ -35,6 +35,7 @@ extension Tensor {
         return out.recordOp(op, inputs: [self, weight]) { gradOut in
             let gradIn = Tensor.uninitialized(gradOut.shape)
             let dy = gradOut.storage.pointer, xx = savedInput.pointer, ww = savedWeight.pointer, dx = gradIn.storage.pointer
+            let r = inverseRoots.pointer  // taken here so the closure keeps the storage alive
             let chunkCount = RowKernels.rowChunkCount(rows: rows, work: rows * channels)
             let partials = TensorStorage(count: chunkCount * channels, repeating: 0)
             let scratch = TensorStorage(uninitializedCount: chunkCount * 2 * channels)

@@ -27,7 +27,7 @@ enum RowKernels {
         while i + 16 <= count {
             let va = rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
             let vb = rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            accumulator.addProduct(va, vb)
+            accumulator += va * vb
             i += 16
         }
         var total = accumulator.sum()
@@ -44,7 +44,7 @@ enum RowKernels {
         let raw = UnsafeRawPointer(p)
         while i + 16 <= count {
             let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - shift
-            accumulator.addProduct(d, d)
+            accumulator += d * d
             i += 16
         }
         var total = accumulator.sum()
