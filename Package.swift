@@ -54,7 +54,10 @@ let package = Package(
         .target(name: "SiftTestSupport", path: "Tests/SiftTestSupport"),
         .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
-        .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"]),
+        .testTarget(
+            name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),

@@ -1,5 +1,4 @@
 // SiftCheckpoints: safetensors and GGUF readers/writers, mapping to Hugging Face parameter names.
-import SiftTensor
 
 /// Formats this module reads.
 public enum CheckpointFormat: String, Sendable {

@@ -1,0 +1,152 @@
+// Dequantising ggml blocks to f32, bit-exact to `gguf.quants.dequantize` (gguf-py): every value is
+// computed with the same f32 operations in the same order (no fused multiply-add), e.g. Q4_K is
+// `(d·sc)·q − (dmin·m)` and Q6_K is `(d·scale)·q`.
+import SiftTensor
+
+/// Converts ggml tensor data to f32.
+public enum GGUFDequantizer {
+    /// Dequantises `count` elements of `type` stored at `source` into `destination`.
+    /// `count` must be a multiple of the type's block size and `type.canDequantize` must hold (callers check).
+    public static func dequantize(_ type: GGMLType, source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+        let blockCount = count / type.blockSize
+        let blocksPerChunk = max(1, (1 << 15) / type.blockSize)
+        Parallel.forEachChunk(blockCount, minChunk: blocksPerChunk) { blocks in
+            for block in blocks {
+                let input = source + block * type.blockBytes
+                let output = destination + block * type.blockSize
+                switch type {
+                case .f32: output.pointee = Float(bitPattern: input.loadUnaligned(as: UInt32.self).littleEndianValue)
+                case .f16: output.pointee = HalfConversion.float(fromF16: input.loadUnaligned(as: UInt16.self).littleEndianValue)
+                case .bf16: output.pointee = Float(bitPattern: UInt32(input.loadUnaligned(as: UInt16.self).littleEndianValue) << 16)
+                case .q8_0: q8_0(input, output)
+                case .q4_0: q4_0(input, output)
+                case .q4_1: q4_1(input, output)
+                case .q4_K: q4_K(input, output)
+                case .q5_K: q5_K(input, output)
+                case .q6_K: q6_K(input, output)
+                default: preconditionFailure("GGUFDequantizer: \(type.name) is not supported (callers check canDequantize)")
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func half(_ pointer: UnsafeRawPointer, _ offset: Int) -> Float {
+        HalfConversion.float(fromF16: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndianValue)
+    }
+
+    /// Q8_0: f16 d, 32 × int8 q; x = q·d.
+    @inline(__always)
+    static func q8_0(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let quants = block.advanced(by: 2).assumingMemoryBound(to: Int8.self)
+        for index in 0..<32 { out[index] = Float(quants[index]) * d }
+    }
+
+    /// Q4_0: f16 d, 16 bytes; element j < 16 is the low nibble of byte j, element j + 16 the high one; x = d·(q − 8).
+    @inline(__always)
+    static func q4_0(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let quants = block.advanced(by: 2).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<16 {
+            let byte = quants[index]
+            out[index] = d * Float(Int(byte & 0x0F) - 8)
+            out[index + 16] = d * Float(Int(byte >> 4) - 8)
+        }
+    }
+
+    /// Q4_1: f16 d, f16 m, 16 bytes (nibbles as Q4_0); x = d·q + m.
+    @inline(__always)
+    static func q4_1(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let m = half(block, 2)
+        let quants = block.advanced(by: 4).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<16 {
+            let byte = quants[index]
+            out[index] = d * Float(byte & 0x0F) + m
+            out[index + 16] = d * Float(byte >> 4) + m
+        }
+    }
+
+    /// The 6-bit scale and minimum of sub-block `j` (0..<8) of a Q4_K/Q5_K block from its 12 packed bytes.
+    @inline(__always)
+    static func scaleAndMin(_ packed: UnsafePointer<UInt8>, _ j: Int) -> (scale: UInt8, min: UInt8) {
+        if j < 4 {
+            return (packed[j] & 0x3F, packed[j + 4] & 0x3F)
+        }
+        let scale = (packed[j + 4] & 0x0F) | ((packed[j - 4] >> 2) & 0x30)
+        let minimum = (packed[j + 4] >> 4) | ((packed[j] >> 2) & 0x30)
+        return (scale, minimum)
+    }
+
+    /// Q4_K: f16 d, f16 dmin, 12 scale bytes, 128 bytes of nibbles; 8 sub-blocks of 32:
+    /// sub-block 2g takes the low nibbles of bytes 32g..<32g+32, sub-block 2g+1 the high ones.
+    @inline(__always)
+    static func q4_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let dmin = half(block, 2)
+        let packed = block.advanced(by: 4).assumingMemoryBound(to: UInt8.self)
+        let quants = block.advanced(by: 16).assumingMemoryBound(to: UInt8.self)
+        for sub in 0..<8 {
+            let (scale, minimum) = scaleAndMin(packed, sub)
+            let factor = d * Float(scale)
+            let offset = dmin * Float(minimum)
+            let shift = UInt8((sub & 1) * 4)
+            let bytes = quants + (sub >> 1) * 32
+            let target = out + sub * 32
+            for index in 0..<32 {
+                target[index] = factor * Float((bytes[index] >> shift) & 0x0F) - offset
+            }
+        }
+    }
+
+    /// Q5_K: as Q4_K plus 32 bytes of high bits: bit `sub` of byte l is bit 4 of element l of sub-block `sub`.
+    @inline(__always)
+    static func q5_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let dmin = half(block, 2)
+        let packed = block.advanced(by: 4).assumingMemoryBound(to: UInt8.self)
+        let highBits = block.advanced(by: 16).assumingMemoryBound(to: UInt8.self)
+        let quants = block.advanced(by: 48).assumingMemoryBound(to: UInt8.self)
+        for sub in 0..<8 {
+            let (scale, minimum) = scaleAndMin(packed, sub)
+            let factor = d * Float(scale)
+            let offset = dmin * Float(minimum)
+            let shift = UInt8((sub & 1) * 4)
+            let bytes = quants + (sub >> 1) * 32
+            let target = out + sub * 32
+            for index in 0..<32 {
+                let low = (bytes[index] >> shift) & 0x0F
+                let high = ((highBits[index] >> UInt8(sub)) & 1) << 4
+                target[index] = factor * Float(low | high) - offset
+            }
+        }
+    }
+
+    /// Q6_K: 128 bytes of low nibbles, 64 bytes of 2-bit highs, 16 int8 scales, f16 d; 16 sub-blocks of 16;
+    /// x = (d·scale)·(q − 32). Element e = 128g + r: low nibble of byte 64g + r%64 (high nibble when r ≥ 64),
+    /// high bits 2·(r/32) of byte 32g + r%32.
+    @inline(__always)
+    static func q6_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let low = block.assumingMemoryBound(to: UInt8.self)
+        let high = block.advanced(by: 128).assumingMemoryBound(to: UInt8.self)
+        let scales = block.advanced(by: 192).assumingMemoryBound(to: Int8.self)
+        let d = half(block, 208)
+        for half in 0..<2 {
+            for r in 0..<128 {
+                let element = half * 128 + r
+                let lowBits = (low[half * 64 + (r & 63)] >> UInt8((r >> 6) * 4)) & 0x0F
+                let highBits = (high[half * 32 + (r & 31)] >> UInt8((r >> 5) * 2)) & 0x03
+                let quant = Int(lowBits | (highBits << 4)) - 32
+                let factor = d * Float(scales[element >> 4])
+                out[element] = factor * Float(quant)
+            }
+        }
+    }
+}
+
+extension FixedWidthInteger {
+    /// The value of little-endian stored bits on this host.
+    @inline(__always)
+    var littleEndianValue: Self { Self(littleEndian: self) }
+}

@@ -1,0 +1,359 @@
+// Scaled dot-product attention with padding masks, causal masking, grouped-query heads, and a
+// flash-attention style backward that never materialises the B×H×T×S score tensor.
+// Shapes: query [B, T, H, D], key [B, S, Hkv, D], value [B, S, Hkv, D] (H % Hkv == 0; query head h
+// reads kv head h / (H/Hkv)), keyMask [B·S] (1 = real token, 0 = padding) -> y [B, T, H, D].
+// Causal: query t may attend key s only when s ≤ t + (S − T) (a query block appended after a KV
+// cache of S − T keys). A query row with no allowed key outputs zeros.
+//
+// Forward, per (batch, head) on one thread, query tiles of `queryTile` rows, scratch [tile, S]:
+//   1. scores = scale · q · kᵀ (BLAS GEMM on the tile)
+//   2. mask: padded keys and keys in the causal future get −∞
+//   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row
+//   4. y = p · v (BLAS GEMM on the tile), written straight into [B, T, H, D]
+// Saved for backward: the output and the logsumexp [B, H, T] only.
+// Backward, per (batch, kv head) on one thread (so dK/dV sums never race and stay deterministic),
+// for every query head of the group and every query tile:
+//   5. recompute scores (1–2) and p = exp(score − logsumexp)
+//   6. dP = dy · vᵀ;  δ_t = Σ_d dy_t·y_t;  dS = p ⊙ (dP − δ)
+//   7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
+// The tile products run either on `TileKernels` (Swift SIMD, items in parallel on our threads) or
+// on `BLAS.sgemm` (items one after another, BLAS threading inside each product): OpenBLAS must
+// not be entered from several of our threads at once, see `AttentionKernel`.
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Foundation
+
+/// Which implementation multiplies the attention tiles.
+public enum AttentionKernel: String, Sendable, CaseIterable {
+    /// Swift SIMD tile products, one (batch, head) per thread. Deterministic for any thread count.
+    case simd
+    /// `BLAS.sgemm` tile products; (batch, head) items run one after another because a threaded
+    /// BLAS must not be called from several threads at once (and its thread count is global).
+    case blas
+
+    /// The kernel `Tensor.attention` uses when none is given (the faster one in `sift bench engine`).
+    public static let automatic: AttentionKernel = .simd
+}
+
+/// Query rows processed together (bounds the per-thread scratch to `queryTile × S` floats).
+private let queryTile = 128
+
+/// Sizes and strides of one attention call, shared by the forward and backward kernels.
+private struct AttentionGeometry {
+    let batch: Int, queryLength: Int, keyLength: Int, heads: Int, keyHeads: Int, headDimension: Int
+    let scale: Float
+    let causal: Bool
+    let kernel: AttentionKernel
+
+    var groupSize: Int { heads / keyHeads }
+    var queryRowStride: Int { heads * headDimension }
+    var keyRowStride: Int { keyHeads * headDimension }
+    /// Offset of (b, t = 0, h, 0) in a [B, T, H, D] tensor.
+    func queryOffset(batch b: Int, head h: Int) -> Int { (b * queryLength * heads + h) * headDimension }
+    /// Offset of (b, s = 0, kvh, 0) in a [B, S, Hkv, D] tensor.
+    func keyOffset(batch b: Int, keyHead kvh: Int) -> Int { (b * keyLength * keyHeads + kvh) * headDimension }
+    /// One past the last key query row `t` may see (may be ≤ 0: no key at all).
+    func keyLimit(row t: Int) -> Int {
+        causal ? Swift.min(keyLength, t + keyLength - queryLength + 1) : keyLength
+    }
+}
+
+extension Tensor {
+    /// Scaled dot-product attention: `softmax(q·kᵀ·scale + mask) · v` per head.
+    ///
+    /// - Parameters:
+    ///   - query: `[B, T, H, D]`.
+    ///   - key, value: `[B, S, Hkv, D]` with `H % Hkv == 0` (grouped-query attention).
+    ///   - keyMask: flat `[B·S]`, 1 for a real key, 0 for padding (`nil`: every key is real).
+    ///   - causal: query `t` sees key `s` only when `s ≤ t + S − T`.
+    ///   - scale: score scale, `1/√D` by default.
+    ///   - kernel: how tiles are multiplied (results agree to rounding; see `AttentionKernel`).
+    /// - Returns: `[B, T, H, D]`; rows with no visible key are zeros.
+    public static func attention(
+        query: Tensor, key: Tensor, value: Tensor, keyMask: [Int]? = nil, causal: Bool = false, scale: Float? = nil,
+        kernel: AttentionKernel = .automatic
+    ) throws -> Tensor {
+        let op = "attention"
+        guard query.rank == 4 else {
+            throw TensorError.shapeMismatch(op: op, expected: "query of rank 4 [batch, time, heads, headDimension]", got: query.shape)
+        }
+        let batch = query.shape[0], queryLength = query.shape[1], heads = query.shape[2], headDimension = query.shape[3]
+        guard key.rank == 4, key.shape[0] == batch, key.shape[3] == headDimension else {
+            throw TensorError.shapeMismatch(
+                op: op, expected: "key [\(batch), keyLength, keyHeads, \(headDimension)] matching the query \(query.shape)", got: key.shape)
+        }
+        guard value.shape == key.shape else {
+            throw TensorError.shapeMismatch(op: op, expected: "value with the key's shape \(key.shape)", got: value.shape)
+        }
+        let keyLength = key.shape[1], keyHeads = key.shape[2]
+        guard keyHeads > 0 || heads == 0, keyHeads == 0 || heads % keyHeads == 0 else {
+            throw TensorError.invalidArgument(
+                op: op, reason: "the query's \(heads) heads must be a multiple of the key's \(keyHeads) heads (grouped-query attention)")
+        }
+        if let keyMask {
+            guard keyMask.count == batch * keyLength else {
+                throw TensorError.invalidArgument(
+                    op: op, reason: "the key mask has \(keyMask.count) entries but batch × keyLength is \(batch * keyLength)")
+            }
+            if let bad = keyMask.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw TensorError.invalidArgument(
+                    op: op, reason: "key mask entry \(bad) is \(keyMask[bad]); use 1 for real tokens and 0 for padding")
+            }
+        }
+        let resolvedScale = scale ?? 1 / Float(headDimension).squareRoot()
+        guard resolvedScale.isFinite else {
+            throw TensorError.invalidArgument(op: op, reason: "the scale must be finite, got \(resolvedScale)")
+        }
+        let geometry = AttentionGeometry(
+            batch: batch, queryLength: queryLength, keyLength: keyLength, heads: heads, keyHeads: keyHeads,
+            headDimension: headDimension, scale: resolvedScale, causal: causal, kernel: kernel)
+        // Additive mask per key: 0 for real keys, −∞ for padding. (Without a mask the array is empty
+        // and its base address, which may be non-nil, must not be used.)
+        let maskBias = (keyMask ?? []).map { $0 == 1 ? Float(0) : -Float.infinity }
+
+        let out = Tensor.uninitialized(query.shape)
+        let logSumExp = TensorStorage(uninitializedCount: batch * heads * queryLength)
+        if heads > 0 {
+            maskBias.withUnsafeBufferPointer { bias in
+                attentionForward(
+                    geometry, query: query.storage.pointer, key: key.storage.pointer, value: value.storage.pointer,
+                    maskBias: keyMask == nil ? nil : bias.baseAddress, out: out.storage.pointer, logSumExp: logSumExp.pointer)
+            }
+        }
+
+        let savedOutput = out.storage
+        return out.recordOp(op, inputs: [query, key, value]) { gradOut in
+            let gradQuery = Tensor.uninitialized(query.shape)
+            let gradKey = try Tensor.zeros(key.shape), gradValue = try Tensor.zeros(value.shape)
+            if heads > 0 {
+                maskBias.withUnsafeBufferPointer { bias in
+                    attentionBackward(
+                        geometry, query: query.storage.pointer, key: key.storage.pointer, value: value.storage.pointer,
+                        maskBias: keyMask == nil ? nil : bias.baseAddress, out: savedOutput.pointer, logSumExp: logSumExp.pointer,
+                        gradOut: gradOut.storage.pointer, gradQuery: gradQuery.storage.pointer,
+                        gradKey: gradKey.storage.pointer, gradValue: gradValue.storage.pointer)
+                }
+            } else {
+                gradQuery.storage.pointer.initialize(repeating: 0, count: gradQuery.count)
+            }
+            return [gradQuery, gradKey, gradValue]
+        }
+    }
+}
+
+/// One tile product with the geometry's kernel (same contract as `BLAS.sgemm`).
+@inline(__always)
+private func tileProduct(
+    _ g: AttentionGeometry, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    switch g.kernel {
+    case .simd:
+        TileKernels.gemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    case .blas:
+        BLAS.sgemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+/// Runs `body` over `0..<count` work items: in parallel chunks for the SIMD kernel, in one chunk
+/// on the calling thread for BLAS (which parallelises each product itself).
+@inline(__always)
+private func forEachItem(_ g: AttentionGeometry, count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    switch g.kernel {
+    case .simd: Parallel.forEachChunk(count, minChunk: Swift.max(1, (1 << 16) / Swift.max(work, 1)), body)
+    case .blas: if count > 0 { body(0..<count) }
+    }
+}
+
+/// Steps 1–2: scores[r, s] = scale · q_{t0+r} · k_s for s < keyEnd, then −∞ where masked.
+@inline(__always)
+private func maskedScores(
+    _ g: AttentionGeometry, queryTile q: UnsafePointer<Float>, keys k: UnsafePointer<Float>, rows: Int, firstRow: Int,
+    keyEnd: Int, maskBias: UnsafePointer<Float>?, scores: UnsafeMutablePointer<Float>
+) {
+    tileProduct(
+        g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: g.scale,
+        a: q, lda: g.queryRowStride, b: k, ldb: g.keyRowStride, beta: 0, c: scores, ldc: keyEnd)
+    for r in 0..<rows {
+        let row = scores + r * keyEnd
+        if let maskBias { for s in 0..<keyEnd { row[s] += maskBias[s] } }
+        let limit = Swift.max(0, g.keyLimit(row: firstRow + r))
+        if limit < keyEnd { for s in limit..<keyEnd { row[s] = -.infinity } }
+    }
+}
+
+/// Forward over every (batch, head), in parallel.
+private func attentionForward(
+    _ g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+    maskBias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>
+) {
+    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let work = g.queryLength * g.keyLength * g.headDimension
+    forEachItem(g, count: g.batch * g.heads, work: work) { items in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
+        defer { scratch.deallocate() }
+        for item in items {
+            let b = item / g.heads, h = item % g.heads, kvh = h / g.groupSize
+            let qBase = query + g.queryOffset(batch: b, head: h), oBase = out + g.queryOffset(batch: b, head: h)
+            let kBase = key + g.keyOffset(batch: b, keyHead: kvh), vBase = value + g.keyOffset(batch: b, keyHead: kvh)
+            let bias = maskBias.map { $0 + b * g.keyLength }
+            let lse = logSumExp + item * g.queryLength
+            var t0 = 0
+            while t0 < g.queryLength {
+                let rows = Swift.min(tile, g.queryLength - t0)
+                let keyEnd = Swift.max(0, g.keyLimit(row: t0 + rows - 1))
+                // 1.–2. scores and masks
+                if keyEnd > 0 {
+                    maskedScores(
+                        g, queryTile: qBase + t0 * g.queryRowStride, keys: kBase, rows: rows, firstRow: t0,
+                        keyEnd: keyEnd, maskBias: bias, scores: scratch)
+                }
+                // 3. softmax per row (rows with no visible key become zeros)
+                for r in 0..<rows {
+                    let row = scratch + r * keyEnd
+                    var maximum = -Float.infinity
+                    for s in 0..<keyEnd { maximum = Swift.max(maximum, row[s]) }
+                    if maximum == -.infinity {
+                        for s in 0..<keyEnd { row[s] = 0 }
+                        lse[t0 + r] = .infinity  // exp(score − ∞) = 0 in backward
+                        continue
+                    }
+                    var sum: Float = 0
+                    for s in 0..<keyEnd {
+                        let e = expf(row[s] - maximum)
+                        row[s] = e
+                        sum += e
+                    }
+                    let inverse = 1 / sum
+                    for s in 0..<keyEnd { row[s] *= inverse }
+                    lse[t0 + r] = maximum + logf(sum)
+                }
+                // 4. y = p · v
+                tileProduct(
+        g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: 1,
+                    a: scratch, lda: Swift.max(keyEnd, 1), b: vBase, ldb: g.keyRowStride, beta: 0,
+                    c: oBase + t0 * g.queryRowStride, ldc: g.queryRowStride)
+                t0 += rows
+            }
+        }
+    }
+}
+
+/// Backward over every (batch, kv head), in parallel; each item owns its dK/dV slices.
+private func attentionBackward(
+    _ g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+    maskBias: UnsafePointer<Float>?, out: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>,
+    gradOut: UnsafePointer<Float>, gradQuery: UnsafeMutablePointer<Float>,
+    gradKey: UnsafeMutablePointer<Float>, gradValue: UnsafeMutablePointer<Float>
+) {
+    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let work = g.groupSize * g.queryLength * g.keyLength * g.headDimension
+    forEachItem(g, count: g.batch * g.keyHeads, work: work) { items in
+        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
+        let gradScores = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
+        defer { probabilities.deallocate(); gradScores.deallocate() }
+        for item in items {
+            let b = item / g.keyHeads, kvh = item % g.keyHeads
+            let kBase = key + g.keyOffset(batch: b, keyHead: kvh), vBase = value + g.keyOffset(batch: b, keyHead: kvh)
+            let dkBase = gradKey + g.keyOffset(batch: b, keyHead: kvh), dvBase = gradValue + g.keyOffset(batch: b, keyHead: kvh)
+            let bias = maskBias.map { $0 + b * g.keyLength }
+            for h in (kvh * g.groupSize)..<((kvh + 1) * g.groupSize) {
+                let offset = g.queryOffset(batch: b, head: h)
+                let qBase = query + offset, oBase = out + offset, doBase = gradOut + offset, dqBase = gradQuery + offset
+                let lse = logSumExp + (b * g.heads + h) * g.queryLength
+                var t0 = 0
+                while t0 < g.queryLength {
+                    let rows = Swift.min(tile, g.queryLength - t0)
+                    let keyEnd = Swift.max(0, g.keyLimit(row: t0 + rows - 1))
+                    let qTile = qBase + t0 * g.queryRowStride, doTile = doBase + t0 * g.queryRowStride
+                    let dqTile = dqBase + t0 * g.queryRowStride
+                    guard keyEnd > 0 else {
+                        for r in 0..<rows { (dqTile + r * g.queryRowStride).initialize(repeating: 0, count: g.headDimension) }
+                        t0 += rows
+                        continue
+                    }
+                    // 5. recompute p = exp(scale · q·kᵀ + mask − logsumexp)
+                    maskedScores(
+                        g, queryTile: qTile, keys: kBase, rows: rows, firstRow: t0, keyEnd: keyEnd,
+                        maskBias: bias, scores: probabilities)
+                    for r in 0..<rows {
+                        let row = probabilities + r * keyEnd, logSum = lse[t0 + r]
+                        for s in 0..<keyEnd { row[s] = expf(row[s] - logSum) }
+                    }
+                    // 6. dP = dy · vᵀ, then dS = p ⊙ (dP − δ) with δ_t = dy_t · y_t
+                    tileProduct(
+        g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: 1,
+                        a: doTile, lda: g.queryRowStride, b: vBase, ldb: g.keyRowStride, beta: 0,
+                        c: gradScores, ldc: keyEnd)
+                    for r in 0..<rows {
+                        let t = t0 + r
+                        let delta = RowKernels.dot(
+                            doBase + t * g.queryRowStride, oBase + t * g.queryRowStride, count: g.headDimension)
+                        let p = probabilities + r * keyEnd, ds = gradScores + r * keyEnd
+                        for s in 0..<keyEnd { ds[s] = p[s] * (ds[s] - delta) }
+                    }
+                    // 7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
+                    tileProduct(
+        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: 1,
+                        a: probabilities, lda: keyEnd, b: doTile, ldb: g.queryRowStride, beta: 1,
+                        c: dvBase, ldc: g.keyRowStride)
+                    tileProduct(
+        g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: g.scale,
+                        a: gradScores, lda: keyEnd, b: kBase, ldb: g.keyRowStride, beta: 0,
+                        c: dqTile, ldc: g.queryRowStride)
+                    tileProduct(
+        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: g.scale,
+                        a: gradScores, lda: keyEnd, b: qTile, ldb: g.queryRowStride, beta: 1,
+                        c: dkBase, ldc: g.keyRowStride)
+                    t0 += rows
+                }
+            }
+        }
+    }
+}
+
+extension Reference {
+    /// Attention in Float64, materialising every score (slow, for tests).
+    public static func attention(
+        query: ReferenceTensor, key: ReferenceTensor, value: ReferenceTensor,
+        keyMask: [Int]? = nil, causal: Bool = false, scale: Double? = nil
+    ) -> ReferenceTensor {
+        let batch = query.shape[0], queryLength = query.shape[1], heads = query.shape[2], dimension = query.shape[3]
+        let keyLength = key.shape[1], keyHeads = key.shape[2], group = heads / keyHeads
+        let resolvedScale = scale ?? 1 / Double(dimension).squareRoot()
+        var out = ReferenceTensor(shape: query.shape, data: [Double](repeating: 0, count: query.count))
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let kvh = h / group
+                for t in 0..<queryLength {
+                    let qStart = ((b * queryLength + t) * heads + h) * dimension
+                    var visible: [(Int, Double)] = []
+                    for s in 0..<keyLength {
+                        if let keyMask, keyMask[b * keyLength + s] == 0 { continue }
+                        if causal && s > t + keyLength - queryLength { continue }
+                        let kStart = ((b * keyLength + s) * keyHeads + kvh) * dimension
+                        var score = 0.0
+                        for d in 0..<dimension { score += query.data[qStart + d] * key.data[kStart + d] }
+                        visible.append((s, score * resolvedScale))
+                    }
+                    guard let maximum = visible.map(\.1).max() else { continue }
+                    let total = visible.reduce(0) { $0 + Foundation.exp($1.1 - maximum) }
+                    for (s, score) in visible {
+                        let p = Foundation.exp(score - maximum) / total
+                        let vStart = ((b * keyLength + s) * keyHeads + kvh) * dimension
+                        for d in 0..<dimension { out.data[qStart + d] += p * value.data[vStart + d] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

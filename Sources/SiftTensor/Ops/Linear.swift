@@ -1,0 +1,107 @@
+// Fully connected layer in the Hugging Face `nn.Linear` layout: y = x · Wᵀ + b.
+// Shapes: x [..., in], weight [out, in], bias [out] (optional) -> y [..., out]
+// Forward: one GEMM over all rows (R = product of x's leading dims) with the weight read
+// transposed in place; the bias is written into y first and the GEMM accumulates onto it
+// (beta = 1), so no separate pass adds it.
+// Backward: dx [R, in] = dy · W; dW [out, in] = dyᵀ · x; db [out] = column sums of dy.
+
+extension Tensor {
+    /// `self · weightᵀ + bias` over the last dimension (the model layer's hottest op).
+    ///
+    /// - Parameters:
+    ///   - weight: `[out, in]`, as stored by Hugging Face checkpoints.
+    ///   - bias: `[out]`, or `nil`.
+    public func linear(weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+        let op = "linear"
+        guard weight.rank == 2 else {
+            throw TensorError.invalidShape(op: op, shape: weight.shape,
+                                           reason: "the weight must be 2-D [out, in]\(weight.name.map { " (\($0))" } ?? "")")
+        }
+        let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        guard rank >= 1, shape[rank - 1] == inFeatures else {
+            throw TensorError.shapeMismatch(
+                op: op, expected: "an input whose last dimension is \(inFeatures) (weight\(weight.name.map { " \($0)" } ?? "") is \(weight.shape))",
+                got: shape)
+        }
+        if let bias, bias.shape != [outFeatures] {
+            throw TensorError.shapeMismatch(
+                op: op, expected: "a bias of shape [\(outFeatures)]\(bias.name.map { " (\($0))" } ?? "")", got: bias.shape)
+        }
+        let rowCount = shape.dropLast().reduce(1, *)
+        let out = Tensor.uninitialized(Array(shape.dropLast()) + [outFeatures])
+        let y = out.storage.pointer
+        if let bias {
+            let b = bias.storage.pointer
+            Parallel.forEachChunk(rowCount, minChunk: max(1, (1 << 16) / max(outFeatures, 1))) { range in
+                for row in range { (y + row * outFeatures).update(from: b, count: outFeatures) }
+            }
+        }
+        MatmulLayout.gemm(
+            batch: 1, transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
+            a: storage.pointer, strideA: 0, b: weight.storage.pointer, strideB: 0, c: y, strideC: 0,
+            beta: bias == nil ? 0 : 1)
+
+        guard Tensor.needsGraph(bias.map { [self, weight, $0] } ?? [self, weight]) else { return out }
+        let input = self
+        return out.recordOp(op, inputs: bias.map { [self, weight, $0] } ?? [self, weight]) { gradOut in
+            let dy = gradOut.storage.pointer
+            var grads: [Tensor?] = []
+            if input.requiresGrad {
+                let dx = Tensor.uninitialized(input.shape)
+                MatmulLayout.gemm(
+                    batch: 1, transposeA: false, transposeB: false, m: rowCount, n: inFeatures, k: outFeatures,
+                    a: dy, strideA: 0, b: weight.storage.pointer, strideB: 0, c: dx.storage.pointer, strideC: 0)
+                grads.append(dx)
+            } else {
+                grads.append(nil)
+            }
+            if weight.requiresGrad {
+                let dW = Tensor.uninitialized(weight.shape)
+                MatmulLayout.gemm(
+                    batch: 1, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rowCount,
+                    a: dy, strideA: 0, b: input.storage.pointer, strideB: 0, c: dW.storage.pointer, strideC: 0)
+                grads.append(dW)
+            } else {
+                grads.append(nil)
+            }
+            if let bias {
+                grads.append(bias.requiresGrad ? Tensor.columnSums(dy, rows: rowCount, columns: outFeatures) : nil)
+            }
+            return grads
+        }
+    }
+
+    /// Sums a row-major [rows, columns] matrix over its rows: [columns]. Parallel over column
+    /// blocks, each summing rows in order (deterministic).
+    static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> Tensor {
+        let out = Tensor.uninitialized([columns])
+        let y = out.storage.pointer
+        Parallel.forEachChunk(columns, minChunk: max(16, (1 << 14) / max(rows, 1))) { range in
+            let start = range.lowerBound, width = range.count
+            let dst = y + start
+            dst.update(repeating: 0, count: width)
+            for row in 0..<rows {
+                let src = matrix + row * columns + start
+                for j in 0..<width { dst[j] += src[j] }
+            }
+        }
+        return out
+    }
+}
+
+extension Reference {
+    /// x · Wᵀ + b in Float64 (x [..., in], W [out, in], b [out]).
+    public static func linear(_ x: ReferenceTensor, weight: ReferenceTensor, bias: ReferenceTensor?) -> ReferenceTensor {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        let rows = x.shape.dropLast().reduce(1, *)
+        var data = [Double](repeating: 0, count: rows * outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                var total = bias?.data[o] ?? 0
+                for i in 0..<inFeatures { total += x.data[r * inFeatures + i] * weight.data[o * inFeatures + i] }
+                data[r * outFeatures + o] = total
+            }
+        }
+        return ReferenceTensor(shape: Array(x.shape.dropLast()) + [outFeatures], data: data)
+    }
+}

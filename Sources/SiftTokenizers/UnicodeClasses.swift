@@ -1,0 +1,149 @@
+// Character classes used by Hugging Face tokenizers, on raw scalar values (UInt32), with ASCII fast paths.
+// Definitions follow the Rust `tokenizers` crate: `char::is_whitespace` is the White_Space property,
+// "other" is general category C*, punctuation is P* (plus ASCII punctuation for BERT), letters L*, numbers N*.
+
+enum UnicodeClasses {
+    private static let asciiLetter: UInt8 = 1
+    private static let asciiDigit: UInt8 = 2
+    private static let asciiSpace: UInt8 = 4
+    private static let asciiPunct: UInt8 = 8
+    private static let asciiControl: UInt8 = 16
+
+    /// Class bits for the 128 ASCII scalars.
+    private static let asciiTable: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 128)
+        for value in 0..<128 {
+            var bits: UInt8 = 0
+            let v = UInt8(value)
+            if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) { bits |= asciiLetter }
+            if v >= 48 && v <= 57 { bits |= asciiDigit }
+            if v == 32 || (v >= 9 && v <= 13) { bits |= asciiSpace }
+            if (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) {
+                bits |= asciiPunct
+            }
+            if v < 32 || v == 127 { bits |= asciiControl }
+            table[value] = bits
+        }
+        return table
+    }()
+
+    @inline(__always)
+    static func generalCategory(_ value: UInt32) -> Unicode.GeneralCategory {
+        guard let scalar = Unicode.Scalar(value) else { return .surrogate }
+        return scalar.properties.generalCategory
+    }
+
+    /// `\p{L}`: Lu, Ll, Lt, Lm, Lo.
+    @inline(__always)
+    static func isLetter(_ value: UInt32) -> Bool {
+        if value < 128 { return asciiTable[Int(value)] & asciiLetter != 0 }
+        switch generalCategory(value) {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
+        }
+    }
+
+    /// `\p{N}`: Nd, Nl, No.
+    @inline(__always)
+    static func isNumber(_ value: UInt32) -> Bool {
+        if value < 128 { return asciiTable[Int(value)] & asciiDigit != 0 }
+        switch generalCategory(value) {
+        case .decimalNumber, .letterNumber, .otherNumber: return true
+        default: return false
+        }
+    }
+
+    /// White_Space property (Rust `char::is_whitespace`, regex `\s`).
+    @inline(__always)
+    static func isWhitespace(_ value: UInt32) -> Bool {
+        if value < 128 { return asciiTable[Int(value)] & asciiSpace != 0 }
+        if value < 0x85 { return false }
+        guard let scalar = Unicode.Scalar(value) else { return false }
+        return scalar.properties.isWhitespace
+    }
+
+    /// General category C* (Cc, Cf, Cs, Co, Cn): BERT's "control" test, minus tab, newline and carriage return.
+    @inline(__always)
+    static func isBertControl(_ value: UInt32) -> Bool {
+        if value == 9 || value == 10 || value == 13 { return false }
+        if value < 128 { return asciiTable[Int(value)] & asciiControl != 0 }
+        switch generalCategory(value) {
+        case .control, .format, .surrogate, .privateUse, .unassigned: return true
+        default: return false
+        }
+    }
+
+    /// BERT punctuation: any ASCII punctuation character, or general category P*.
+    @inline(__always)
+    static func isBertPunctuation(_ value: UInt32) -> Bool {
+        if value < 128 { return asciiTable[Int(value)] & asciiPunct != 0 }
+        switch generalCategory(value) {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The CJK ideograph blocks BERT surrounds with spaces.
+    @inline(__always)
+    static func isChineseCharacter(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
+             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// General category Mn (what BERT's accent stripping removes after NFD).
+    @inline(__always)
+    static func isNonspacingMark(_ value: UInt32) -> Bool {
+        if value < 0x300 { return false }
+        return generalCategory(value) == .nonspacingMark
+    }
+
+    /// Whether a scalar can start a new canonical-normalization segment: composition and reordering never
+    /// reach back across it. True for every scalar below U+0300, and for later scalars that are not marks,
+    /// have combining class 0 and are not conjoining Hangul jamo.
+    @inline(__always)
+    static func isNormalizationBoundary(_ value: UInt32) -> Bool {
+        if value < 0x300 { return true }
+        guard let scalar = Unicode.Scalar(value) else { return true }
+        if (0x1100...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) || (0xA960...0xA97F).contains(value) {
+            return false
+        }
+        let properties = scalar.properties
+        if properties.canonicalCombiningClass.rawValue != 0 { return false }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return false
+        default: return true
+        }
+    }
+
+    /// Appends the full lower-case mapping of a scalar (Rust `char::to_lowercase`, context free).
+    @inline(__always)
+    static func appendLowercase(_ value: UInt32, to output: inout [UInt32]) -> Int {
+        if value < 128 {
+            output.append((value >= 65 && value <= 90) ? value + 32 : value)
+            return 1
+        }
+        guard let scalar = Unicode.Scalar(value) else {
+            output.append(value)
+            return 1
+        }
+        let properties = scalar.properties
+        if !properties.changesWhenLowercased {
+            output.append(value)
+            return 1
+        }
+        var count = 0
+        for lowered in properties.lowercaseMapping.unicodeScalars {
+            output.append(lowered.value)
+            count += 1
+        }
+        return count
+    }
+}

@@ -1,0 +1,59 @@
+import Testing
+@testable import SiftTensor
+
+@Suite("LayerNorm and RMSNorm")
+struct NormTests {
+    static let shapes: [[Int]] = [[1, 1], [3, 3], [7], [2, 65], [65, 7], [2, 3, 16]]
+
+    @Test("layerNorm matches reference and gradients of x, weight, bias", arguments: shapes)
+    func layerNorm(shape: [Int]) throws {
+        let channels = shape[shape.count - 1]
+        // One channel: the normalised value is 0 and x has no gradient; the check still covers weight/bias.
+        try checkOp(
+            "layerNorm",
+            inputs: [
+                randomReference(shape, seed: 1, scale: 2), randomReference([channels], seed: 2).map { 1 + 0.1 * $0 },
+                randomReference([channels], seed: 3, scale: 0.1),
+            ],
+            forwardTolerance: 1e-5,
+            fast: { try $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5) },
+            reference: { Reference.layerNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-5) })
+    }
+
+    // One channel with a tiny eps makes y ≈ sign(x)·w, whose x-gradient ~eps/|x|³ cancels in f32;
+    // that case uses a large eps so the gradient check measures the kernel, not f32 cancellation.
+    @Test("rmsNorm matches reference and gradients of x and weight", arguments: shapes)
+    func rmsNorm(shape: [Int]) throws {
+        let channels = shape[shape.count - 1]
+        let eps: Float = channels == 1 ? 0.5 : 1e-6
+        try checkOp(
+            "rmsNorm",
+            inputs: [randomReference(shape, seed: 4, scale: 2), randomReference([channels], seed: 5).map { 1 + 0.1 * $0 }],
+            fast: { try $0[0].rmsNorm(weight: $0[1], eps: eps) },
+            reference: { Reference.rmsNorm($0[0], weight: $0[1], eps: Double(eps)) })
+    }
+
+    @Test("norm backward gives the same bits on a multi-chunk problem run twice")
+    func deterministicBackward() throws {
+        var rng = SeededGenerator(seed: 8)
+        let x = try rng.normal([64, 768]), weight = try rng.normal([768], requiresGrad: true)
+        let gradOut = try rng.normal([64, 768])
+        var results: [[Float]] = []
+        for _ in 0..<2 {
+            weight.zeroGrad()
+            try x.rmsNorm(weight: weight, eps: 1e-6).backward(gradient: gradOut)
+            results.append(try #require(weight.grad).scalars)
+        }
+        #expect(results[0] == results[1])
+    }
+
+    @Test("norms reject mismatched weights")
+    func errors() throws {
+        let x = try Tensor.zeros([2, 4])
+        #expect(throws: TensorError.self) { try x.layerNorm(weight: try Tensor.zeros([3]), bias: try Tensor.zeros([4]), eps: 1e-5) }
+        #expect(throws: TensorError.self) { try x.layerNorm(weight: try Tensor.zeros([4]), bias: try Tensor.zeros([2, 2]), eps: 1e-5) }
+        #expect(throws: TensorError.self) { try x.rmsNorm(weight: try Tensor.zeros([5]), eps: 1e-6) }
+        #expect(throws: TensorError.self) { try x.rmsNorm(weight: try Tensor.zeros([4]), eps: -1) }
+        #expect(throws: TensorError.self) { try Tensor.scalar(1).rmsNorm(weight: try Tensor.zeros([1]), eps: 1e-6) }
+    }
+}

@@ -1,3 +1,0 @@
-// Tests for SiftTokenizers live in this target.
-import Testing
-@testable import SiftTokenizers
