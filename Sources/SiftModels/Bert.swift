@@ -78,8 +78,9 @@ public final class BertModel: ParameterContainer {
         self.pooler = pooler
     }
 
-    /// Last hidden states `[B, T, C]`.
-    public func hiddenStates(_ batch: TokenBatch, context: inout ForwardContext) throws -> Tensor {
+    /// Last hidden states `[B, T, C]`. `observe` sees the embedding output (index 0) and each
+    /// layer's output (1…L), as transformers' `output_hidden_states`.
+    public func hiddenStates(_ batch: TokenBatch, context: inout ForwardContext, observe: ((Int, Tensor) -> Void)? = nil) throws -> Tensor {
         let (b, t) = (batch.batchSize, batch.length)
         guard t <= config.maxPositionEmbeddings else {
             throw ModelError.invalidInput("sequence length \(t) exceeds max_position_embeddings \(config.maxPositionEmbeddings): truncate the input")
@@ -89,9 +90,11 @@ public final class BertModel: ParameterContainer {
         let positions = try Tensor.embedding(table: positionEmbeddings, ids: Array(0..<t), shape: [1, t])
         let types = try Tensor.embedding(table: tokenTypeEmbeddings, ids: batch.tokenTypeIds ?? [Int](repeating: 0, count: b * t), shape: [b, t])
         var h = try context.dropout(embeddingsNorm(words + positions + types), probability: config.hiddenDropoutProb)
+        observe?(0, h)
         // 2. Encoder layers.
-        for layer in layers {
+        for (index, layer) in layers.enumerated() {
             h = try layer(h, keyMask: batch.attentionMask, context: &context)
+            observe?(index + 1, h)
         }
         return h
     }

@@ -118,7 +118,8 @@ public final class DecoderModel: ParameterContainer {
     public var outputWeight: Tensor { lmHead ?? embedTokens }
 
     /// Final-normed hidden states `[B, T, C]`. With a cache, `batch` holds only the new tokens.
-    public func hiddenStates(_ batch: TokenBatch, cache: KVCache? = nil) throws -> Tensor {
+    /// `observe` sees the embedding output (0) and each layer's raw output (1…L), before the final norm.
+    public func hiddenStates(_ batch: TokenBatch, cache: KVCache? = nil, observe: ((Int, Tensor) -> Void)? = nil) throws -> Tensor {
         let (b, t) = (batch.batchSize, batch.length)
         // Positions continue from the cache: each row counts its own real tokens.
         var positions = batch.resolvedPositions()
@@ -148,8 +149,10 @@ public final class DecoderModel: ParameterContainer {
             throw ModelError.invalidInput("token id \(id) is outside the vocabulary 0..<\(config.vocabSize)")
         }
         var h = try Tensor.embedding(table: embedTokens, ids: batch.ids, shape: [b, t])
+        observe?(0, h)
         for (i, layer) in layers.enumerated() {
             h = try layer(h, positions: positions, keyMask: keyMask, cache: cache, index: i)
+            observe?(i + 1, h)
         }
         if let cache {
             let s = cache.length + t
