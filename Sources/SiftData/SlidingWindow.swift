@@ -108,8 +108,8 @@ public struct SlidingWindow: Sendable, Hashable {
                     reason: "every example needs at least one window")
             }
             if method == .mean {
-                let scale = 1 / Float(windows[example])
-                for label in 0..<classCount { result[example * classCount + label] *= scale }
+                let windowCount = Float(windows[example])
+                for label in 0..<classCount { result[example * classCount + label] /= windowCount }
             }
         }
         return result

@@ -1,3 +1,0 @@
-// Tests for SiftData live in this target.
-import Testing
-@testable import SiftData

@@ -1,0 +1,80 @@
+import Testing
+@testable import SiftData
+
+@Suite struct SplitTests {
+    /// 3 classes with 10, 20 and 31 examples, interleaved.
+    private func sample() throws -> TextDataset {
+        var examples: [TextExample] = []
+        var row = 0
+        for label in [0, 1, 2] {
+            for _ in 0..<[10, 20, 31][label] {
+                examples.append(TextExample(text: "t\(row)", label: label, row: row))
+                row += 1
+            }
+        }
+        var random = SeededRandom(seed: 99)
+        random.shuffle(&examples)
+        return TextDataset(examples: examples, labels: try LabelSet(names: ["a", "b", "c"]), source: "memory")
+    }
+
+    @Test func seededRandomIsReproducibleAndBoundedIndicesAreUniform() {
+        var first = SeededRandom(seed: 7), second = SeededRandom(seed: 7), other = SeededRandom(seed: 8)
+        let a = (0..<8).map { _ in first.next() }
+        #expect(a == (0..<8).map { _ in second.next() })
+        #expect(a != (0..<8).map { _ in other.next() })
+        var random = SeededRandom(seed: 1)
+        var counts = [Int](repeating: 0, count: 6)
+        for _ in 0..<60_000 { counts[random.nextIndex(below: 6)] += 1 }
+        // Each bucket expects 10,000 with std ≈ 91; 500 is > 5 sigma.
+        #expect(counts.allSatisfy { abs($0 - 10_000) < 500 }, "bucket counts \(counts)")
+        var generator = SeededRandom(seed: 3)
+        let permutation = generator.permutation(100)
+        #expect(permutation.sorted() == Array(0..<100))
+        #expect(permutation != Array(0..<100))
+        #expect(generator.permutation(0).isEmpty)
+    }
+
+    @Test func stratifiedSplitKeepsClassProportionsAndOrder() throws {
+        let dataset = try sample()
+        let split = try dataset.stratifiedSplit(validationFraction: 0.2, seed: 42)
+        #expect(split.validation.classCounts == [2, 4, 6])  // round(0.2 × 10, 20, 31)
+        #expect(split.train.classCounts == [8, 16, 25])
+        let rows = Set(split.train.examples.map(\.row)).union(split.validation.examples.map(\.row))
+        #expect(rows.count == dataset.count)
+        // Both parts keep the original relative order.
+        let position = Dictionary(uniqueKeysWithValues: dataset.examples.enumerated().map { ($0.element.row, $0.offset) })
+        for part in [split.train, split.validation] {
+            let positions = part.examples.map { position[$0.row]! }
+            #expect(positions == positions.sorted())
+        }
+        let again = try dataset.stratifiedSplit(validationFraction: 0.2, seed: 42)
+        #expect(again.validation.examples == split.validation.examples)
+        let otherSeed = try dataset.stratifiedSplit(validationFraction: 0.2, seed: 43)
+        #expect(otherSeed.validation.examples != split.validation.examples)
+        #expect(throws: DatasetError.self) { try dataset.stratifiedSplit(validationFraction: 1.0, seed: 0) }
+        #expect(throws: DatasetError.self) { try dataset.stratifiedSplit(validationFraction: 0, seed: 0) }
+    }
+
+    @Test func limitedPerClassFirstInOrderAndSeededRandom() throws {
+        let dataset = try sample()
+        let first = try dataset.limitedPerClass(5)
+        #expect(first.classCounts == [5, 5, 5])
+        for label in 0..<3 {
+            let expected = dataset.examples.filter { $0.label == label }.prefix(5).map(\.row)
+            #expect(first.examples.filter { $0.label == label }.map(\.row) == Array(expected))
+        }
+        let random = try dataset.limitedPerClass(15, selection: .seededRandom(seed: 5))
+        #expect(random.classCounts == [10, 15, 15])
+        #expect(try dataset.limitedPerClass(15, selection: .seededRandom(seed: 5)).examples == random.examples)
+        #expect(try dataset.limitedPerClass(15, selection: .seededRandom(seed: 6)).examples != random.examples)
+        #expect(throws: DatasetError.self) { try dataset.limitedPerClass(-1) }
+    }
+
+    @Test func shuffleIsAPermutationFixedBySeed() throws {
+        let dataset = try sample()
+        let shuffled = dataset.shuffled(seed: 11)
+        #expect(shuffled.examples.map(\.row).sorted() == dataset.examples.map(\.row).sorted())
+        #expect(shuffled.examples == dataset.shuffled(seed: 11).examples)
+        #expect(shuffled.examples != dataset.examples)
+    }
+}
