@@ -1,0 +1,3 @@
+// Tests for SiftData live in this target.
+import Testing
+@testable import SiftData
