@@ -78,3 +78,39 @@ import Testing
         #expect(shuffled.examples != dataset.examples)
     }
 }
+
+@Suite struct DatasetSplitsTests {
+    @Test func oneFilePerSplitSharesTheTrainingLabels() throws {
+        let train = try TemporaryFiles.write("text\tlabel\r\na\tneg\r\nb\tpos\r\n", name: "train.tsv")
+        let test = try TemporaryFiles.write("text\tlabel\r\nc\tpos\r\n", name: "test.tsv")
+        let splits = try DatasetSplits.load(train: train, test: test)
+        #expect(splits.train.labels.names == ["neg", "pos"])
+        #expect(splits.test?.labelIDs == [1])
+        #expect(splits.validation == nil)
+        // A test file with only "pos" would give a 1-class label set on its own; here it keeps id 1.
+        let badTest = try TemporaryFiles.write("text\tlabel\nd\tneutral\n", name: "bad.tsv")
+        #expect(throws: DatasetError.unknownLabel(path: badTest.path, location: .line(2), label: "neutral", known: ["neg", "pos"])) {
+            try DatasetSplits.load(train: train, test: badTest)
+        }
+    }
+
+    @Test func validationSplitFromOneFile() throws {
+        var text = "text,label\n"
+        for index in 0..<40 { text += "example \(index),\(index % 2 == 0 ? "even" : "odd")\n" }
+        let file = try TemporaryFiles.write(text, name: "all.csv")
+        let splits = try DatasetSplits.load(file: file, validationFraction: 0.25, seed: 3)
+        #expect(splits.train.classCounts == [15, 15])
+        #expect(splits.validation?.classCounts == [5, 5])
+        let tokenized = splits.train.tokenized { Array($0.text.utf8).map(Int.init) }
+        #expect(tokenized.map(\.label) == splits.train.labelIDs)
+        #expect(tokenized[0].ids == Array(splits.train.examples[0].text.utf8).map(Int.init))
+    }
+
+    @Test func truncatedJSONLinesNeverCrash() throws {
+        let bytes = Array("{\"text\": \"caf\u{e9} \\\"q\\\"\", \"label\": 1}\n{\"text\": \"b\", \"label\": 0}\n".utf8)
+        for cut in 0...bytes.count {
+            do { _ = try JSONRecordReader.parseJSONLines(Array(bytes[0..<cut]), source: "cut.jsonl") } catch is DatasetError {}
+            do { _ = try JSONRecordReader.parseJSON(Array(bytes[0..<cut]), source: "cut.json") } catch is DatasetError {}
+        }
+    }
+}
