@@ -124,3 +124,32 @@ private func parseSVG(_ svg: String) throws -> XMLCollector {
         #expect(SVGText.escaped("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
     }
 }
+
+/// Writes sample charts to `$SIFT_CHART_DIR` (when set) for a look in a browser; otherwise says why it does nothing.
+@Suite struct ChartSamples {
+    @Test func writeSampleChartsForVisualInspection() throws {
+        guard let directory = ProcessInfo.processInfo.environment["SIFT_CHART_DIR"] else {
+            print("SKIP: set SIFT_CHART_DIR to write sample SVG charts for visual inspection")
+            return
+        }
+        let steps = (1...25).map { Double($0 * 10) }
+        let samples = [
+            ("line.svg", LineChart(
+                title: "MiniLM-L6 on AG News: training loss", xLabel: "optimizer step", yLabel: "mean loss (last 10)",
+                series: [ChartSeries(name: "seed 0", x: steps, y: steps.map { 1.1 * exp(-$0 / 60) + 0.3 }),
+                         ChartSeries(name: "seed 1", x: steps, y: steps.map { 1.1 * exp(-$0 / 55) + 0.32 }),
+                         ChartSeries(name: "learning rate ×10⁴", x: steps, y: steps.map { $0 <= 25 ? $0 / 50 : 0.5 * (250 - $0) / 225 })]).svg()),
+            ("confusion.svg", ConfusionMatrixChart(
+                title: "AG News test, seed 0", counts: [[1652, 68, 99, 81], [12, 1870, 9, 9], [93, 15, 1511, 281], [55, 19, 116, 1710]],
+                labelNames: ["World", "Sports", "Business", "Sci/Tech"]).svg()),
+            ("bars.svg", BarChart(title: "Serving throughput", valueLabel: "requests / s",
+                                  bars: [ChartBar(label: "BERT-base", value: 182.4), ChartBar(label: "Qwen3-0.6B linear head", value: 41.7),
+                                         ChartBar(label: "Qwen3-0.6B SFT (option scoring)", value: 12.3)]).svg()),
+        ]
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, svg) in samples {
+            try svg.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            _ = try parseSVG(svg)
+        }
+    }
+}
