@@ -193,7 +193,7 @@ public struct ClassificationReport: Sendable, Hashable, Codable {
 }
 
 /// Helpers that turn model outputs into predictions.
-public enum Predictions {
+public enum ClassPredictions {
     /// The arg-max class of each row of row-major `logits` (`[rows, classCount]`); ties go to the
     /// lowest class id, as `torch.argmax` does; NaN never wins.
     public static func argmax(logits: [Float], classCount: Int) throws -> [Int] {

@@ -14,6 +14,12 @@ import SiftTestSupport
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print("AG News train.csv: \(trainSet.count) rows in \(String(format: "%.3f", seconds)) s = \(Int(Double(trainSet.count) / seconds)) rows/s (shared, contended CPU)")
         #expect(trainSet.count == 47_486)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: agNewsTrainPath)))
+        var records: CSVRecords?
+        let parseTime = try clock.measure { records = try CSVParser.parse(bytes, source: agNewsTrainPath) }
+        let parseSeconds = Double(parseTime.components.seconds) + Double(parseTime.components.attoseconds) * 1e-18
+        print("AG News train.csv: CSV parsing alone \(String(format: "%.3f", parseSeconds)) s = \(Int(Double(bytes.count) / parseSeconds / 1e6)) MB/s")
+        #expect(records?.records.count == 47_486)
         #expect(trainSet.labels.names == ["World", "Sports", "Business", "Sci/Tech"])
         let test = try DatasetLoader.loadAGNews(URL(fileURLWithPath: agNewsTestPath))
         #expect(test.count == 7_600)

@@ -41,11 +41,11 @@ import SiftTestSupport
         }
         #expect(throws: MetricsError.self) { try ConfusionMatrix(classCount: 0) }
         #expect(throws: MetricsError.self) { try ClassificationReport(confusion: ConfusionMatrix(classCount: 2), labelNames: ["a"]) }
-        #expect(throws: MetricsError.badLogitCount(count: 5, classCount: 2)) { try Predictions.argmax(logits: [1, 2, 3, 4, 5], classCount: 2) }
+        #expect(throws: MetricsError.badLogitCount(count: 5, classCount: 2)) { try ClassPredictions.argmax(logits: [1, 2, 3, 4, 5], classCount: 2) }
     }
 
     @Test func argmaxTakesTheFirstMaximum() throws {
-        #expect(try Predictions.argmax(logits: [0.1, 0.9, 0.9, 3, -1, -2, .nan, 1, 0], classCount: 3) == [1, 0, 1])
+        #expect(try ClassPredictions.argmax(logits: [0.1, 0.9, 0.9, 3, -1, -2, .nan, 1, 0], classCount: 3) == [1, 0, 1])
     }
 
     /// Recomputes every stored metric of the MiniLM AG News run from its stored predictions.
