@@ -199,3 +199,41 @@ import Testing
         #expect(labels.names == ["World", "Sports", "Business", "Sci/Tech"])
     }
 }
+
+@Suite struct DatasetWriterTests {
+    private func tricky() throws -> TextDataset {
+        let texts = ["plain", "comma, inside", "say \"hi\"", "two\nlines", "crlf\r\nline", "tab\there", "#39;s \\ back\\slash",
+                     "  padded  ", "", "café 中文 🎉", "a/b"]
+        let labels = try LabelSet(names: ["zeta", "alpha", "Sci/Tech"])
+        return TextDataset(
+            examples: texts.enumerated().map { TextExample(text: $0.element, label: $0.offset % 3, row: $0.offset) },
+            labels: labels, source: "memory")
+    }
+
+    @Test func everyFormatRoundTrips() throws {
+        let dataset = try tricky()
+        for format in DatasetFormat.allCases {
+            let url = try TemporaryFiles.write("", name: "out.\(format.rawValue)")
+            try DatasetWriter.write(dataset, to: url, format: format)
+            let back = try DatasetLoader.load(url, options: DatasetLoadOptions(labels: dataset.labels))
+            #expect(back.examples == dataset.examples, "format \(format)")
+        }
+    }
+
+    @Test func pairsRoundTripThroughJSONLines() throws {
+        var dataset = try tricky()
+        dataset.examples[1].textPair = "second, \"text\""
+        let url = try TemporaryFiles.write(try DatasetWriter.jsonLines(dataset), name: "pairs.jsonl")
+        let mapping = ColumnMapping(text: .column("text"), textPair: .column("text_pair"), label: "label")
+        let table = try DatasetLoader.readTable(url)
+        #expect(table.columnNames == ["label", "text", "text_pair"])
+        // Examples without a pair have no text_pair key; reading pairs then reports the missing value.
+        #expect(throws: DatasetError.missingValue(path: url.path, location: .line(1), column: "text_pair")) {
+            try DatasetLoader.load(url, options: DatasetLoadOptions(columns: mapping, labels: dataset.labels))
+        }
+        let csv = try TemporaryFiles.write(DatasetWriter.delimitedText(dataset), name: "pairs.csv")
+        let back = try DatasetLoader.load(csv, options: DatasetLoadOptions(columns: mapping, labels: dataset.labels))
+        #expect(back.examples[1].textPair == "second, \"text\"")
+        #expect(back.examples[0].textPair == "")
+    }
+}
