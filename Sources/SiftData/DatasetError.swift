@@ -2,7 +2,7 @@
 // file and the line (or record) where the problem is, and says what to do about it.
 
 /// Where in a source a problem was found.
-public enum SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public enum RecordLocation: Sendable, Equatable, CustomStringConvertible {
     /// A 1-based physical line of a text file (CSV/TSV/JSON Lines).
     case line(Int)
     /// A 0-based record index (JSON arrays and column tables, where lines mean nothing).
@@ -32,9 +32,9 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A record has a different number of fields from the first record.
     case wrongFieldCount(path: String, line: Int, expected: Int, found: Int)
     /// The bytes are not valid UTF-8.
-    case invalidUTF8(path: String, location: SourceLocation)
+    case invalidUTF8(path: String, location: RecordLocation)
     /// A JSON or JSON Lines record could not be parsed.
-    case malformedJSON(path: String, location: SourceLocation, reason: String)
+    case malformedJSON(path: String, location: RecordLocation, reason: String)
     /// The JSON document has a shape the loader does not understand.
     case unsupportedJSONShape(path: String, reason: String)
     /// A column named in the mapping does not exist.
@@ -44,15 +44,15 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A column was referred to by name in a file without a header.
     case columnNameWithoutHeader(path: String, column: String, columnCount: Int)
     /// A record lacks a value (or has null) for a needed column.
-    case missingValue(path: String, location: SourceLocation, column: String)
+    case missingValue(path: String, location: RecordLocation, column: String)
     /// A text column holds a non-text value.
-    case notText(path: String, location: SourceLocation, column: String, value: String)
+    case notText(path: String, location: RecordLocation, column: String, value: String)
     /// A label is not in the label set.
-    case unknownLabel(path: String, location: SourceLocation, label: String, known: [String])
+    case unknownLabel(path: String, location: RecordLocation, label: String, known: [String])
     /// An integer label is outside 0..<classCount after its offset.
-    case labelOutOfRange(path: String, location: SourceLocation, label: String, classCount: Int)
+    case labelOutOfRange(path: String, location: RecordLocation, label: String, classCount: Int)
     /// A label is neither an integer nor a name.
-    case invalidLabel(path: String, location: SourceLocation, label: String, reason: String)
+    case invalidLabel(path: String, location: RecordLocation, label: String, reason: String)
     /// The label set itself is invalid (duplicates, gaps in id2label, empty names).
     case invalidLabelSet(reason: String)
     /// The file holds no records.

@@ -94,7 +94,7 @@ public enum DatasetLoader {
             source: source,
             columnNames: hasHeader ? parsed.records[0] : nil,
             rows: dataRecords.map { $0.map(FieldValue.string) },
-            locations: lines.map { SourceLocation.line($0) })
+            locations: lines.map { RecordLocation.line($0) })
     }
 
     /// Maps a record table's columns to labelled examples (`row` = index in the table).
@@ -121,7 +121,7 @@ public enum DatasetLoader {
     }
 
     private static func joinedText(_ row: [FieldValue], columns: [Int], source: TextSource, table: RecordTable,
-                                   location: SourceLocation) throws -> String {
+                                   location: RecordLocation) throws -> String {
         func value(_ column: Int) throws -> String {
             let field = column < row.count ? row[column] : .null
             switch field {

@@ -51,7 +51,7 @@ public enum JSONRecordReader {
     public static func parseJSONLines(_ bytes: [UInt8], source: String) throws -> RecordTable {
         let decoder = JSONDecoder()
         var objects: [[String: FieldValue]] = []
-        var locations: [SourceLocation] = []
+        var locations: [RecordLocation] = []
         var keys = Set<String>()
         var lineNumber = 0
         var lineStart = 0

@@ -5,7 +5,7 @@ enum LabelResolver {
     static func resolve(table: RecordTable, column: Int, encoding: LabelEncoding,
                         fixed: LabelSet?) throws -> ([Int], LabelSet) {
         let name = table.columnName(column)
-        func location(_ row: Int) -> SourceLocation {
+        func location(_ row: Int) -> RecordLocation {
             row < table.locations.count ? table.locations[row] : .record(row)
         }
         var values: [FieldValue] = []
@@ -53,7 +53,7 @@ enum LabelResolver {
     }
 
     private static func integerLabels(_ values: [FieldValue], offset: Int, fixed: LabelSet?, table: RecordTable,
-                                      location: (Int) -> SourceLocation) throws -> ([Int], LabelSet) {
+                                      location: (Int) -> RecordLocation) throws -> ([Int], LabelSet) {
         var ids: [Int] = []
         ids.reserveCapacity(values.count)
         var maximum = -1
@@ -75,7 +75,7 @@ enum LabelResolver {
     }
 
     private static func nameLabels(_ values: [FieldValue], fixed: LabelSet?, table: RecordTable,
-                                   location: (Int) -> SourceLocation) throws -> ([Int], LabelSet) {
+                                   location: (Int) -> RecordLocation) throws -> ([Int], LabelSet) {
         let labels: LabelSet
         if let fixed {
             labels = fixed

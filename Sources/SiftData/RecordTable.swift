@@ -13,14 +13,14 @@ public struct RecordTable: Sendable {
     /// The records; every row has `columnCount` values (missing JSON keys are `.null`).
     public var rows: [[FieldValue]]
     /// Where each row starts: a 1-based line for text formats, a 0-based record index otherwise.
-    public var locations: [SourceLocation]
+    public var locations: [RecordLocation]
 
     /// A table; `locations` defaults to record indices.
-    public init(source: String, columnNames: [String]?, rows: [[FieldValue]], locations: [SourceLocation]? = nil) {
+    public init(source: String, columnNames: [String]?, rows: [[FieldValue]], locations: [RecordLocation]? = nil) {
         self.source = source
         self.columnNames = columnNames
         self.rows = rows
-        self.locations = locations ?? rows.indices.map { SourceLocation.record($0) }
+        self.locations = locations ?? rows.indices.map { RecordLocation.record($0) }
     }
 
     /// The number of columns (from the names, else the first row).

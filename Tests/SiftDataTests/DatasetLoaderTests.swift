@@ -237,3 +237,31 @@ import Testing
         #expect(back.examples[0].textPair == "")
     }
 }
+
+@Suite struct HeaderDetectionTests {
+    private let byIndex = ColumnMapping(text: .column(0), label: 1)
+
+    @Test func nameLikeFirstRowIsAHeader() {
+        #expect(HeaderDetection.firstRecordIsHeader([["sentence", "label"], ["a fine film", "pos"], ["dull", "neg"]], mapping: byIndex))
+    }
+
+    @Test func integerColumnUnderANameIsAHeader() {
+        #expect(HeaderDetection.firstRecordIsHeader([["review text", "label"], ["a fine film", "1"], ["dull", "0"]], mapping: byIndex))
+    }
+
+    @Test func dataLikeFirstRowsAreNotHeaders() {
+        // AG News: the label column is an integer in the first row too.
+        #expect(!HeaderDetection.firstRecordIsHeader([["3", "Wall St.", "Reuters - ..."], ["4", "Title", "Desc"]], mapping: byIndex))
+        // A text with spaces is not a column name.
+        #expect(!HeaderDetection.firstRecordIsHeader([["a fine film", "pos"], ["dull", "neg"]], mapping: byIndex))
+        // A value that recurs in its column is data, not a name.
+        #expect(!HeaderDetection.firstRecordIsHeader([["great", "pos"], ["awful", "neg"], ["fine", "pos"]], mapping: byIndex))
+        // Empty or repeated fields cannot be a header.
+        #expect(!HeaderDetection.firstRecordIsHeader([["text", ""], ["a", "b"]], mapping: byIndex))
+        #expect(!HeaderDetection.firstRecordIsHeader([["x", "x"], ["a", "b"]], mapping: byIndex))
+    }
+
+    @Test func namedColumnsImplyAHeader() {
+        #expect(HeaderDetection.firstRecordIsHeader([["3", "x"]], mapping: .standard))
+    }
+}
