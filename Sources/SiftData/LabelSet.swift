@@ -62,6 +62,28 @@ public struct LabelSet: Sendable, Hashable, Codable, CustomStringConvertible {
         try self.init(names: names)
     }
 
+    /// Reads `id2label` from a Hugging Face model's `config.json` (keys "0"…"n−1").
+    public init(configJSON url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw DatasetError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        struct Config: Decodable { let id2label: [String: String]? }
+        let config: Config
+        do {
+            config = try JSONDecoder().decode(Config.self, from: data)
+        } catch {
+            throw DatasetError.malformedJSON(path: url.path, location: .wholeFile,
+                                             reason: "expected a config.json object with an id2label map (\(error))")
+        }
+        guard let id2label = config.id2label else {
+            throw DatasetError.invalidLabelSet(reason: "\(url.path) has no id2label map")
+        }
+        try self.init(id2label: id2label)
+    }
+
     /// The number of classes.
     public var count: Int { names.count }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SiftData
 
@@ -112,5 +113,43 @@ import Testing
             do { _ = try JSONRecordReader.parseJSONLines(Array(bytes[0..<cut]), source: "cut.jsonl") } catch is DatasetError {}
             do { _ = try JSONRecordReader.parseJSON(Array(bytes[0..<cut]), source: "cut.json") } catch is DatasetError {}
         }
+    }
+}
+
+@Suite struct LengthStatisticsTests {
+    @Test func percentilesAndCountsAgainstDirectComputation() throws {
+        var random = SeededRandom(seed: 21)
+        let lengths = (0..<1_000).map { _ in 5 + random.nextIndex(below: 600) }
+        let stats = try #require(LengthStatistics(lengths))
+        let sorted = lengths.sorted()
+        #expect(stats.minimum == sorted.first && stats.maximum == sorted.last)
+        #expect(stats.median == sorted[499] && stats.percentile90 == sorted[899] && stats.percentile99 == sorted[989])
+        #expect(abs(stats.mean - Double(lengths.reduce(0, +)) / 1_000) < 1e-9)
+        for limit in [0, 4, 5, 128, 300, 604, 605, 10_000] {
+            #expect(stats.countLonger(than: limit) == lengths.filter { $0 > limit }.count, "limit \(limit)")
+        }
+        #expect(LengthStatistics([]) == nil)
+        #expect(LengthStatistics([7])?.percentile99 == 7)
+    }
+
+    @Test func agNewsTestTextLengthsInCharacters() throws {
+        try #require(FileManager.default.fileExists(atPath: agNewsTestPath), "AG News data missing")
+        let test = try DatasetLoader.loadAGNews(URL(fileURLWithPath: agNewsTestPath))
+        let stats = try #require(LengthStatistics(test.examples.map { $0.text.unicodeScalars.count }))
+        #expect(stats.count == 7_600)
+        #expect(stats.countLonger(than: stats.maximum) == 0)
+        #expect(stats.countLonger(than: stats.minimum - 1) == 7_600)
+        print("AG News test text length (Unicode scalars): min \(stats.minimum), median \(stats.median), p95 \(stats.percentile95), max \(stats.maximum)")
+    }
+}
+
+@Suite struct ConfigLabelsTests {
+    @Test func id2labelFromConfigJSON() throws {
+        let url = try TemporaryFiles.write("{\"architectures\": [\"BertForSequenceClassification\"], \"id2label\": {\"1\": \"Sports\", \"0\": \"World\"}}", name: "config.json")
+        #expect(try LabelSet(configJSON: url).names == ["World", "Sports"])
+        let noLabels = try TemporaryFiles.write("{\"hidden_size\": 8}", name: "config.json")
+        #expect(throws: DatasetError.self) { try LabelSet(configJSON: noLabels) }
+        let broken = try TemporaryFiles.write("{\"id2label\": ", name: "config.json")
+        #expect(throws: DatasetError.self) { try LabelSet(configJSON: broken) }
     }
 }
