@@ -229,3 +229,75 @@ fileprivate extension Array {
         index >= 0 && index < count ? self[index] : nil
     }
 }
+
+/// A two-sided confidence interval of a proportion (e.g. accuracy).
+public struct ProportionInterval: Sendable, Hashable, Codable {
+    public var lower: Double
+    public var upper: Double
+    /// The confidence level, e.g. 0.95.
+    public var confidence: Double
+
+    /// The Wilson score interval of `successes` out of `total` at 95% (z = 1.959963984540054), or at
+    /// the level whose two-sided normal quantile is `z`. It stays inside [0, 1] and behaves well near
+    /// 0 and 1, unlike the normal approximation.
+    public static func wilson(successes: Int, total: Int, z: Double = 1.959963984540054,
+                              confidence: Double = 0.95) throws -> ProportionInterval {
+        guard total > 0, successes >= 0, successes <= total else {
+            throw MetricsError.invalidClassCount(total, reason: "need 0 ≤ successes (\(successes)) ≤ total and total > 0")
+        }
+        let n = Double(total), p = Double(successes) / n, z2 = z * z
+        let centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+        let halfWidth = z / (1 + z2 / n) * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot()
+        return ProportionInterval(lower: max(0, centre - halfWidth), upper: min(1, centre + halfWidth), confidence: confidence)
+    }
+}
+
+/// McNemar's test of two classifiers on the same examples: do they differ in accuracy more than
+/// chance would explain? Only the examples exactly one of them gets right count.
+public struct McNemarComparison: Sendable, Hashable, Codable {
+    /// Examples the first classifier gets right and the second wrong.
+    public var onlyFirstCorrect: Int
+    /// Examples the second gets right and the first wrong.
+    public var onlySecondCorrect: Int
+    public var bothCorrect: Int
+    public var bothWrong: Int
+    /// The exact two-sided p-value: 2·P(X ≤ min(b, c)) for X ~ Binomial(b + c, ½), capped at 1.
+    public var exactPValue: Double
+    /// The chi-square statistic with continuity correction, (|b − c| − 1)² / (b + c) (0 when b + c = 0).
+    public var chiSquare: Double
+
+    /// Compares `first` and `second` predictions against `labels`.
+    public init(labels: [Int], first: [Int], second: [Int]) throws {
+        guard labels.count == first.count else { throw MetricsError.lengthMismatch(labels: labels.count, predictions: first.count) }
+        guard labels.count == second.count else { throw MetricsError.lengthMismatch(labels: labels.count, predictions: second.count) }
+        var onlyFirst = 0, onlySecond = 0, both = 0, neither = 0
+        for index in labels.indices {
+            switch (first[index] == labels[index], second[index] == labels[index]) {
+            case (true, true): both += 1
+            case (true, false): onlyFirst += 1
+            case (false, true): onlySecond += 1
+            case (false, false): neither += 1
+            }
+        }
+        onlyFirstCorrect = onlyFirst
+        onlySecondCorrect = onlySecond
+        bothCorrect = both
+        bothWrong = neither
+        let discordant = onlyFirst + onlySecond
+        chiSquare = discordant > 0 ? pow(Double(max(abs(onlyFirst - onlySecond) - 1, 0)), 2) / Double(discordant) : 0
+        exactPValue = Self.binomialTwoSided(smaller: min(onlyFirst, onlySecond), trials: discordant)
+    }
+
+    /// 2·Σ_{k ≤ smaller} C(n, k)/2ⁿ, summed in log space (no overflow for large n).
+    static func binomialTwoSided(smaller: Int, trials: Int) -> Double {
+        guard trials > 0 else { return 1 }
+        let n = Double(trials)
+        let logTerms = (0...smaller).map { k -> Double in
+            let k = Double(k)
+            return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) - n * M_LN2
+        }
+        let largest = logTerms.max() ?? 0
+        let sum = logTerms.reduce(0) { $0 + exp($1 - largest) }
+        return min(1, 2 * exp(largest) * sum)
+    }
+}

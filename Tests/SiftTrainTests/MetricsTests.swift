@@ -99,3 +99,52 @@ import SiftTestSupport
         #expect(matrix.split(separator: "\n").count == 3)
     }
 }
+
+@Suite struct SignificanceTests {
+    @Test func wilsonIntervalAgainstClosedForms() throws {
+        // 0 of n: the interval is [0, z²/(n + z²)].
+        let z = 1.959963984540054
+        let none = try ProportionInterval.wilson(successes: 0, total: 10)
+        #expect(none.lower == 0 && abs(none.upper - z * z / (10 + z * z)) < 1e-12)
+        // n of n mirrors it.
+        let all = try ProportionInterval.wilson(successes: 10, total: 10)
+        #expect(abs(all.lower - 10 / (10 + z * z)) < 1e-12 && abs(all.upper - 1) < 1e-12)
+        // Half: symmetric around 0.5.
+        let half = try ProportionInterval.wilson(successes: 50, total: 100)
+        #expect(abs((half.lower + half.upper) / 2 - 0.5) < 1e-12)
+        #expect(throws: MetricsError.self) { try ProportionInterval.wilson(successes: 3, total: 2) }
+    }
+
+    /// Seeds 0 and 1 of the MiniLM fixture: b = 85, c = 77 and the exact p-value 0.5824757301133328,
+    /// computed with Python's fractions (2·Σ_{k≤77} C(162, k)/2¹⁶², exact) from predictions.json.
+    @Test func mcNemarOnTheFixtureSeeds() throws {
+        let url = Fixtures.fixture("training/minilm-agnews/predictions.json")
+        try #require(FileManager.default.fileExists(atPath: url.path), "training fixture missing")
+        struct Stored: Decodable { let labels: [Int]; let predictions: [String: [Int]] }
+        let stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: url))
+        let comparison = try McNemarComparison(labels: stored.labels, first: try #require(stored.predictions["0"]),
+                                               second: try #require(stored.predictions["1"]))
+        #expect(comparison.onlyFirstCorrect == 85 && comparison.onlySecondCorrect == 77)
+        #expect(comparison.bothCorrect + comparison.onlyFirstCorrect == 6_743)  // seed 0 accuracy 0.88724 × 7,600
+        #expect(abs(comparison.exactPValue - 0.5824757301133328) < 1e-12)
+        #expect(abs(comparison.chiSquare - 49.0 / 162) < 1e-15)
+    }
+
+    @Test func exactBinomialAgainstARecurrence() {
+        for (smaller, trials) in [(0, 1), (3, 10), (10, 20), (40, 100), (0, 30)] {
+            var term = pow(0.5, Double(trials)), sum = 0.0
+            for k in 0...smaller {
+                sum += term
+                term *= Double(trials - k) / Double(k + 1)
+            }
+            #expect(abs(McNemarComparison.binomialTwoSided(smaller: smaller, trials: trials) - min(1, 2 * sum)) < 1e-12)
+        }
+        #expect(McNemarComparison.binomialTwoSided(smaller: 0, trials: 0) == 1)
+    }
+
+    @Test func identicalClassifiersDoNotDiffer() throws {
+        let comparison = try McNemarComparison(labels: [0, 1, 1], first: [0, 0, 1], second: [0, 0, 1])
+        #expect(comparison.exactPValue == 1 && comparison.chiSquare == 0)
+        #expect(throws: MetricsError.self) { try McNemarComparison(labels: [0], first: [0, 1], second: [0]) }
+    }
+}
