@@ -3,10 +3,12 @@
 
 /// One named curve.
 public struct ChartSeries: Sendable, Hashable, Codable {
+    /// The legend entry.
     public var name: String
     /// The points in drawing order; a non-finite y breaks the line (the point is skipped).
     public var points: [ChartPoint]
 
+    /// A series from points.
     public init(name: String, points: [ChartPoint]) {
         self.name = name
         self.points = points
@@ -20,9 +22,12 @@ public struct ChartSeries: Sendable, Hashable, Codable {
 
 /// A data point.
 public struct ChartPoint: Sendable, Hashable, Codable {
+    /// The horizontal coordinate.
     public var x: Double
+    /// The vertical coordinate.
     public var y: Double
 
+    /// A point.
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
@@ -31,20 +36,26 @@ public struct ChartPoint: Sendable, Hashable, Codable {
 
 /// A line chart with axes, ticks, grid, axis labels, a legend and a title.
 public struct LineChart: Sendable, Hashable {
+    /// The heading above the chart.
     public var title: String
+    /// The horizontal axis title.
     public var xLabel: String
+    /// The vertical axis title.
     public var yLabel: String
+    /// The curves, in legend order.
     public var series: [ChartSeries]
     /// A fixed y interval (e.g. 0...1 for accuracy); nil fits the data.
     public var yRange: ClosedRange<Double>?
-    /// The image size in pixels.
+    /// The image width in pixels.
     public var width: Double
+    /// The image height in pixels.
     public var height: Double
     /// Draw a dot at each point when a series has at most this many points.
     public var markerLimit: Int
     /// A log10 x axis (e.g. accuracy against training-set size); points with x ≤ 0 are skipped.
     public var logarithmicX: Bool
 
+    /// A line chart; by default 760 × 440 pixels with axes fitted to the data.
     public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries],
                 yRange: ClosedRange<Double>? = nil, width: Double = 760, height: Double = 440, markerLimit: Int = 40,
                 logarithmicX: Bool = false) {
