@@ -22,6 +22,7 @@ public struct BatchingOptions: Sendable, Hashable {
     /// Drop a last batch smaller than `batchSize`.
     public var dropLast: Bool
 
+    /// Options; only `batchSize` is required (right padding with id 0, no truncation, no shuffle).
     public init(batchSize: Int, padID: Int = 0, paddingSide: PaddingSide = .right, maxLength: Int? = nil,
                 padToMultipleOf: Int? = nil, lengthBucketChunks: Int? = nil, shuffleSeed: UInt64? = nil,
                 dropLast: Bool = false) {

@@ -8,7 +8,9 @@ public enum ColumnReference: Sendable, Hashable, CustomStringConvertible,
     case name(String)
     case index(Int)
 
+    /// `"name"` refers to a column by header name.
     public init(stringLiteral value: String) { self = .name(value) }
+    /// `2` refers to the third column.
     public init(integerLiteral value: Int) { self = .index(value) }
 
     public var description: String {

@@ -17,6 +17,7 @@ public struct DatasetLoadOptions: Sendable {
     /// Whether CSV/TSV fields may be quoted with `"` (true by default for both).
     public var quoting: Bool
 
+    /// Options; by default the format comes from the extension, columns are `text`/`label`, the header is detected.
     public init(format: DatasetFormat? = nil, columns: ColumnMapping = .standard, header: HeaderMode = .automatic,
                 labels: LabelSet? = nil, quoting: Bool = true) {
         self.format = format

@@ -5,10 +5,14 @@ import Foundation
 
 /// The splits of a labelled dataset; all share the training set's label set.
 public struct DatasetSplits: Sendable {
+    /// The training examples.
     public var train: TextDataset
+    /// Examples for model selection, if any.
     public var validation: TextDataset?
+    /// Held-out examples for the final numbers, if any.
     public var test: TextDataset?
 
+    /// Splits from already loaded datasets (they should share one label set).
     public init(train: TextDataset, validation: TextDataset? = nil, test: TextDataset? = nil) {
         self.train = train
         self.validation = validation

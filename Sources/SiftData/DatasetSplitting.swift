@@ -11,7 +11,9 @@ public enum PerClassSelection: Sendable, Hashable {
 
 /// A train / validation pair made from one file.
 public struct TrainValidationSplit: Sendable {
+    /// The examples left for training.
     public var train: TextDataset
+    /// The examples split off for validation.
     public var validation: TextDataset
 }
 

@@ -3,14 +3,21 @@
 
 /// Minimum, maximum, mean and percentiles of a list of lengths.
 public struct LengthStatistics: Sendable, Hashable, Codable {
+    /// The number of lengths.
     public let count: Int
+    /// The shortest length.
     public let minimum: Int
+    /// The longest length.
     public let maximum: Int
+    /// The arithmetic mean.
     public let mean: Double
     /// The nearest-rank percentiles: the smallest length with at least p% of lengths ≤ it.
     public let median: Int
+    /// The 90th percentile (nearest rank).
     public let percentile90: Int
+    /// The 95th percentile (nearest rank).
     public let percentile95: Int
+    /// The 99th percentile (nearest rank).
     public let percentile99: Int
     private let sorted: [Int]
 

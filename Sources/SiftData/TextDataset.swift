@@ -11,6 +11,7 @@ public struct TextExample: Sendable, Hashable {
     /// The 0-based record index in the source file (AG News' `agnews-train:N` is row N).
     public var row: Int
 
+    /// An example; `row` is its 0-based record index in the source.
     public init(text: String, textPair: String? = nil, label: Int, row: Int) {
         self.text = text
         self.textPair = textPair
@@ -28,6 +29,7 @@ public struct TextDataset: Sendable {
     /// Where the examples came from (a path), for messages and reports.
     public var source: String
 
+    /// A dataset; every example's label must be an id of `labels`.
     public init(examples: [TextExample], labels: LabelSet, source: String) {
         self.examples = examples
         self.labels = labels

@@ -9,6 +9,7 @@ public struct TokenizedExample: Sendable, Hashable {
     /// Token type (segment) ids for sentence pairs, same length as `ids`; nil means all 0.
     public var tokenTypeIDs: [Int]?
 
+    /// An example; `tokenTypeIDs`, when given, must have one entry per id.
     public init(ids: [Int], label: Int, tokenTypeIDs: [Int]? = nil) {
         self.ids = ids
         self.label = label

@@ -93,9 +93,13 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable {
 
 /// Precision, recall, F1 and support of one class.
 public struct ClassMetrics: Sendable, Hashable, Codable {
+    /// The class name.
     public var name: String
+    /// Correct predictions of this class / all predictions of this class.
     public var precision: Double
+    /// Correct predictions of this class / all examples of this class.
     public var recall: Double
+    /// The harmonic mean of precision and recall.
     public var f1: Double
     /// The number of examples whose true class is this one.
     public var support: Int
@@ -105,6 +109,7 @@ public struct ClassMetrics: Sendable, Hashable, Codable {
 public struct ClassificationReport: Sendable, Hashable, Codable {
     /// The number of examples.
     public var count: Int
+    /// Correct predictions / all examples.
     public var accuracy: Double
     /// Unweighted means over all classes of the label set.
     public var macroPrecision: Double
@@ -232,7 +237,9 @@ fileprivate extension Array {
 
 /// A two-sided confidence interval of a proportion (e.g. accuracy).
 public struct ProportionInterval: Sendable, Hashable, Codable {
+    /// The lower bound.
     public var lower: Double
+    /// The upper bound.
     public var upper: Double
     /// The confidence level, e.g. 0.95.
     public var confidence: Double
@@ -259,7 +266,9 @@ public struct McNemarComparison: Sendable, Hashable, Codable {
     public var onlyFirstCorrect: Int
     /// Examples the second gets right and the first wrong.
     public var onlySecondCorrect: Int
+    /// Examples both classifiers get right.
     public var bothCorrect: Int
+    /// Examples both classifiers get wrong.
     public var bothWrong: Int
     /// The exact two-sided p-value: 2·P(X ≤ min(b, c)) for X ~ Binomial(b + c, ½), capped at 1.
     public var exactPValue: Double

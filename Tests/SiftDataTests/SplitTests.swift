@@ -153,3 +153,19 @@ import Testing
         #expect(throws: DatasetError.self) { try LabelSet(configJSON: broken) }
     }
 }
+
+@Suite struct DatasetSummaryTests {
+    @Test func summaryListsEveryClassWithItsCount() throws {
+        try #require(FileManager.default.fileExists(atPath: agNewsTestPath), "AG News data missing")
+        let test = try DatasetLoader.loadAGNews(URL(fileURLWithPath: agNewsTestPath))
+        let summary = test.summary()
+        print(summary)
+        let lines = summary.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix("7600 examples, 4 classes"))
+        for (id, name) in test.labels.names.enumerated() {
+            #expect(lines[id + 1].contains(name) && lines[id + 1].contains("1900") && lines[id + 1].contains("25.0%"))
+        }
+        let stats = try #require(LengthStatistics(test.examples.map { $0.text.unicodeScalars.count }))
+        #expect(lines[5].contains("max \(stats.maximum)"))
+    }
+}

@@ -145,11 +145,42 @@ private func parseSVG(_ svg: String) throws -> XMLCollector {
             ("bars.svg", BarChart(title: "Serving throughput", valueLabel: "requests / s",
                                   bars: [ChartBar(label: "BERT-base", value: 182.4), ChartBar(label: "Qwen3-0.6B linear head", value: 41.7),
                                          ChartBar(label: "Qwen3-0.6B SFT (option scoring)", value: 12.3)]).svg()),
+            ("log.svg", LineChart(
+                title: "Accuracy against training-set size", xLabel: "training examples (log scale)", yLabel: "test accuracy",
+                series: [ChartSeries(name: "MiniLM-L6", x: [100, 300, 1_000, 4_000, 30_000], y: [0.52, 0.71, 0.83, 0.886, 0.915]),
+                         ChartSeries(name: "Qwen3-0.6B head", x: [100, 300, 1_000, 4_000, 30_000], y: [0.61, 0.79, 0.87, 0.905, 0.93])],
+                yRange: 0.5...1, logarithmicX: true).svg()),
         ]
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, svg) in samples {
             try svg.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
             _ = try parseSVG(svg)
         }
+    }
+}
+
+@Suite struct LogarithmicAxisTests {
+    @Test func logXPlacesDecadesEvenlyAndSkipsNonPositiveX() throws {
+        let sizes: [Double] = [0, 100, 1_000, 10_000, 100_000]
+        let chart = LineChart(title: "accuracy vs training-set size", xLabel: "training examples", yLabel: "accuracy",
+                              series: [ChartSeries(name: "BERT", x: sizes, y: [0.2, 0.7, 0.85, 0.91, 0.94])],
+                              yRange: 0...1, logarithmicX: true)
+        let xml = try parseSVG(chart.svg())
+        let polylines = xml.named("polyline")
+        #expect(polylines.count == 1)
+        let xs = polylines[0]["points"]!.split(separator: " ").map { Double($0.split(separator: ",")[0])! }
+        #expect(xs.count == 4)
+        let gaps = zip(xs.dropFirst(), xs).map { $0 - $1 }
+        #expect(gaps.allSatisfy { abs($0 - gaps[0]) < 0.05 }, "decade gaps \(gaps)")
+        for label in ["100", "1000", "10000", "100000"] { #expect(xml.texts.contains(label)) }
+    }
+
+    @Test func logScaleTicks() {
+        let scale = AxisScale(logarithmicMinimum: 3, maximum: 80, pixelStart: 0, pixelEnd: 200)
+        #expect(scale.ticks == [1, 2, 5, 10, 20, 50, 100])
+        #expect(abs(scale.pixel(10) - 100) < 1e-9)
+        let wide = AxisScale(logarithmicMinimum: 0.01, maximum: 1e5, pixelStart: 0, pixelEnd: 100)
+        #expect(wide.ticks.count == 8)
+        #expect(wide.label(0.01) == "0.01" && wide.label(1e5) == "100000")
     }
 }

@@ -12,8 +12,10 @@ struct AxisScale {
     let pixelEnd: Double
     /// The tick values, from `lower` to `upper`.
     let ticks: [Double]
-    /// Decimals that print every tick distinctly.
+    /// Decimals that print every tick distinctly (linear scales).
     let decimals: Int
+    /// Whether positions follow log10 of the value (`lower`/`upper` are then values, not exponents).
+    let isLogarithmic: Bool
 
     /// A scale covering `minimum…maximum` with about `targetTicks` ticks; `extendToTicks` widens the
     /// interval to the surrounding ticks.
@@ -44,11 +46,51 @@ struct AxisScale {
         self.pixelEnd = pixelEnd
         self.ticks = ticks
         self.decimals = max(0, Int(-log10(step).rounded(.down)) + (AxisScale.isHalfStep(step) ? 1 : 0))
+        self.isLogarithmic = false
     }
 
-    /// The pixel position of a data value.
+    /// A log10 scale over whole decades covering `minimum…maximum` (both > 0); ticks at 1, 10, 100…
+    /// and also at 2× and 5× when the data spans at most two decades.
+    init(logarithmicMinimum minimum: Double, maximum: Double, pixelStart: Double, pixelEnd: Double) {
+        let low = minimum.isFinite && minimum > 0 ? minimum : 1
+        let high = maximum.isFinite && maximum >= low ? maximum : low
+        var lowExponent = log10(low).rounded(.down)
+        var highExponent = log10(high).rounded(.up)
+        if highExponent <= lowExponent { highExponent = lowExponent + 1 }
+        if highExponent - lowExponent > 300 { lowExponent = highExponent - 300 }
+        var ticks: [Double] = []
+        let multiples: [Double] = highExponent - lowExponent <= 2 ? [1, 2, 5] : [1]
+        var exponent = lowExponent
+        while exponent <= highExponent {
+            for multiple in multiples {
+                let tick = multiple * pow(10, exponent)
+                if tick <= pow(10, highExponent) * (1 + 1e-12) { ticks.append(tick) }
+            }
+            exponent += 1
+        }
+        self.lower = pow(10, lowExponent)
+        self.upper = pow(10, highExponent)
+        self.pixelStart = pixelStart
+        self.pixelEnd = pixelEnd
+        self.ticks = ticks
+        self.decimals = max(0, Int(-lowExponent))
+        self.isLogarithmic = true
+    }
+
+    /// The pixel position of a data value (log scales: values ≤ 0 map to the start).
     func pixel(_ value: Double) -> Double {
-        pixelStart + (value - lower) / (upper - lower) * (pixelEnd - pixelStart)
+        if isLogarithmic {
+            let fraction = (log10(max(value, lower * 1e-3)) - log10(lower)) / (log10(upper) - log10(lower))
+            return pixelStart + fraction * (pixelEnd - pixelStart)
+        }
+        return pixelStart + (value - lower) / (upper - lower) * (pixelEnd - pixelStart)
+    }
+
+    /// A tick's label: fixed decimals on linear scales, the shortest exact form on log scales.
+    func label(_ tick: Double) -> String {
+        guard isLogarithmic else { return SVGText.label(tick, decimals: decimals) }
+        if tick >= 1, tick < 1e15 { return String(Int(tick.rounded())) }
+        return SVGText.label(tick, decimals: decimals)
     }
 
     /// 1, 2, 2.5 or 5 × 10^k, the smallest giving at most about `targetTicks` intervals.

@@ -2,9 +2,12 @@
 
 /// One bar.
 public struct ChartBar: Sendable, Hashable, Codable {
+    /// The text left of the bar.
     public var label: String
+    /// The bar's length in data units.
     public var value: Double
 
+    /// A bar.
     public init(label: String, value: Double) {
         self.label = label
         self.value = value
@@ -13,14 +16,18 @@ public struct ChartBar: Sendable, Hashable, Codable {
 
 /// A horizontal bar chart with a value axis, value labels at the bar ends and a title.
 public struct BarChart: Sendable, Hashable {
+    /// The heading above the chart.
     public var title: String
     /// The value axis label (e.g. "requests / s").
     public var valueLabel: String
+    /// The bars, top to bottom.
     public var bars: [ChartBar]
     /// Decimals of the value printed at each bar's end.
     public var valueDecimals: Int
+    /// The image width in pixels (the height follows from the bar count).
     public var width: Double
 
+    /// A bar chart.
     public init(title: String, valueLabel: String, bars: [ChartBar], valueDecimals: Int = 1, width: Double = 760) {
         self.title = title
         self.valueLabel = valueLabel

@@ -3,6 +3,7 @@
 
 /// A heatmap of a confusion matrix.
 public struct ConfusionMatrixChart: Sendable, Hashable {
+    /// The heading above the chart.
     public var title: String
     /// `counts[t][p]` = examples of true class `t` predicted as `p` (a square matrix).
     public var counts: [[Int]]
@@ -11,6 +12,7 @@ public struct ConfusionMatrixChart: Sendable, Hashable {
     /// The side of a cell in pixels.
     public var cellSize: Double
 
+    /// A heatmap of raw counts.
     public init(title: String, counts: [[Int]], labelNames: [String], cellSize: Double = 84) {
         self.title = title
         self.counts = counts
