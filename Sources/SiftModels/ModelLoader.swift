@@ -44,6 +44,24 @@ public struct ModelBundle {
     public let source: URL
     /// Parameters that were not in the checkpoint and were freshly initialised (e.g. a new classifier).
     public let newlyInitialized: [String]
+
+    public init(model: LoadedModel, tokenizer: Tokenizer, config: ModelConfig, source: URL, newlyInitialized: [String],
+                tokenizerFiles: TokenizerFiles) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.source = source
+        self.newlyInitialized = newlyInitialized
+        self.tokenizerFiles = tokenizerFiles
+    }
+
+    /// The same bundle around another model of the same configuration (e.g. a trained copy).
+    public func replacing(model: LoadedModel, config: ModelConfig? = nil) -> ModelBundle {
+        ModelBundle(model: model, tokenizer: tokenizer, config: config ?? self.config, source: source,
+                    newlyInitialized: newlyInitialized, tokenizerFiles: tokenizerFiles)
+    }
+    /// How to write the tokenizer next to a saved checkpoint.
+    public let tokenizerFiles: TokenizerFiles
     /// Class names of a classifier (empty otherwise).
     public var labelNames: [String] {
         switch config {
@@ -67,12 +85,14 @@ public enum ModelLoader {
         let config = try ModelConfig.load(from: url)
         let tokenizer = try Tokenizer.load(from: url)
         let source = try openSafetensors(in: url)
+        let files = TokenizerFiles.copy(tokenizerFileNames.map { url.appendingPathComponent($0) }
+            .filter { FileManager.default.fileExists(atPath: $0.path) })
         switch config {
         case let .bert(c):
-            return try loadBert(c, source: source, tokenizer: tokenizer, url: url, task: task, seed: seed)
+            return try loadBert(c, source: source, tokenizer: tokenizer, files: files, url: url, task: task, seed: seed)
         case var .decoder(c):
             if c.padTokenId == nil { c.padTokenId = tokenizer.padTokenId }
-            return try loadDecoder(c, source: source, tokenizer: tokenizer, url: url, task: task, seed: seed)
+            return try loadDecoder(c, source: source, tokenizer: tokenizer, files: files, url: url, task: task, seed: seed)
         }
     }
 
@@ -89,7 +109,7 @@ public enum ModelLoader {
 
     // MARK: BERT
 
-    static func loadBert(_ config: BertConfig, source: some TensorSource, tokenizer: Tokenizer, url: URL,
+    static func loadBert(_ config: BertConfig, source: some TensorSource, tokenizer: Tokenizer, files: TokenizerFiles, url: URL,
                          task: ModelTask, seed: UInt64) throws -> ModelBundle {
         var c = config
         let names = Set(source.tensorNames)
@@ -127,7 +147,7 @@ public enum ModelLoader {
             fresh += ["bert.pooler.dense.weight", "bert.pooler.dense.bias"]
         }
         let bert = try BertModel(config: c, weights: trunk)
-        guard wantHead else { return ModelBundle(model: .bert(bert), tokenizer: tokenizer, config: .bert(c), source: url, newlyInitialized: fresh) }
+        guard wantHead else { return ModelBundle(model: .bert(bert), tokenizer: tokenizer, config: .bert(c), source: url, newlyInitialized: fresh, tokenizerFiles: files) }
         let classifier: Linear
         if headInCheckpoint {
             classifier = Linear(weight: try weights.tensor("classifier.weight"), bias: try weights.tensor("classifier.bias"))
@@ -136,12 +156,12 @@ public enum ModelLoader {
             fresh += ["classifier.weight", "classifier.bias"]
         }
         return ModelBundle(model: .bertClassifier(BertForSequenceClassification(bert: bert, classifier: classifier)),
-                           tokenizer: tokenizer, config: .bert(c), source: url, newlyInitialized: fresh)
+                           tokenizer: tokenizer, config: .bert(c), source: url, newlyInitialized: fresh, tokenizerFiles: files)
     }
 
     // MARK: Decoders
 
-    static func loadDecoder(_ config: DecoderConfig, source: some TensorSource, tokenizer: Tokenizer, url: URL,
+    static func loadDecoder(_ config: DecoderConfig, source: some TensorSource, tokenizer: Tokenizer, files: TokenizerFiles, url: URL,
                             task: ModelTask, seed: UInt64) throws -> ModelBundle {
         var c = config
         let names = Set(source.tensorNames)
@@ -167,7 +187,7 @@ public enum ModelLoader {
         let trunk = try DecoderModel(config: c, weights: weights.tensors, withLMHead: wantLM)
         switch task {
         case .base, .causalLM:
-            return ModelBundle(model: .decoder(trunk), tokenizer: tokenizer, config: .decoder(c), source: url, newlyInitialized: [])
+            return ModelBundle(model: .decoder(trunk), tokenizer: tokenizer, config: .decoder(c), source: url, newlyInitialized: [], tokenizerFiles: files)
         case .classification:
             var generator = SeededGenerator(seed: seed)
             let score: Linear
@@ -179,7 +199,7 @@ public enum ModelLoader {
                 fresh = ["score.weight"]
             }
             return ModelBundle(model: .decoderClassifier(DecoderForSequenceClassification(model: trunk, score: score)),
-                               tokenizer: tokenizer, config: .decoder(c), source: url, newlyInitialized: fresh)
+                               tokenizer: tokenizer, config: .decoder(c), source: url, newlyInitialized: fresh, tokenizerFiles: files)
         }
     }
 
@@ -215,12 +235,14 @@ public enum ModelLoader {
         c.bosTokenId = t.bosTokenID
         c.eosTokenIds = t.eosTokenID.map { [$0] } ?? []
         c.padTokenId = t.paddingTokenID
+        let pattern = SplitPattern(ggufPre: t.preTokenizer ?? "gpt2")
         let tokenizer = try Tokenizer(byteLevelBPE: ByteLevelBPEDescription(
             tokens: t.tokens, merges: t.merges, tokenTypes: (t.tokenTypes ?? []).map { Int32($0) },
-            pattern: SplitPattern(ggufPre: t.preTokenizer ?? "gpt2"), normalizeNFC: modelType != "llama",
+            pattern: pattern, normalizeNFC: modelType != "llama",
             bosTokenId: t.bosTokenID, eosTokenId: t.eosTokenID, paddingTokenId: t.paddingTokenID,
             unknownTokenId: t.unknownTokenID, addBOS: t.addBOSToken ?? false, addEOS: t.addEOSToken ?? false,
             chatTemplate: t.chatTemplate))
-        return try loadDecoder(c, source: weights, tokenizer: tokenizer, url: url, task: task, seed: seed)
+        let files = try GGUFTokenizerExport.files(t, pattern: pattern, normalizeNFC: modelType != "llama", contextLength: g.contextLength)
+        return try loadDecoder(c, source: weights, tokenizer: tokenizer, files: .generated(files), url: url, task: task, seed: seed)
     }
 }

@@ -1,0 +1,115 @@
+// Flags shared by the commands that read datasets and models.
+import ArgumentParser
+import Foundation
+import SiftData
+import SiftModels
+import SiftTrain
+
+/// Where texts and labels come from in a dataset file.
+struct DataColumnOptions: ParsableArguments {
+    @Option(help: "Column layout preset: 'standard' (columns named by --text-column/--label-column) or 'agnews' (headerless CSV: class 1–4, title, description; text = title + \" \" + description).")
+    var preset: DataPreset = .standard
+
+    @Option(help: "Column holding the text (a header name, or a 0-based index for files without a header).")
+    var textColumn: String = "text"
+
+    @Option(help: "Column holding a second text (sentence pairs), if any.")
+    var textPairColumn: String?
+
+    @Option(help: "Column holding the label (a class name or an integer id).")
+    var labelColumn: String = "label"
+
+    @Option(help: "Whether CSV/TSV files have a header row: auto, yes or no.")
+    var header: HeaderChoice = .auto
+
+    func reference(_ text: String) -> ColumnReference {
+        Int(text).map { .index($0) } ?? .name(text)
+    }
+
+    /// Loads a labelled file; `labels` fixes the label set (evaluation files use the training labels).
+    func load(_ path: String, labels: LabelSet? = nil) throws -> TextDataset {
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ValidationError("dataset file not found: \(path)")
+        }
+        switch preset {
+        case .agnews:
+            let dataset = try DatasetLoader.loadAGNews(url)
+            return dataset
+        case .standard:
+            let mapping = ColumnMapping(text: .column(reference(textColumn)), textPair: textPairColumn.map { .column(reference($0)) },
+                                        label: reference(labelColumn))
+            let headerMode: HeaderMode = switch header {
+            case .auto: .automatic
+            case .yes: .present
+            case .no: .absent
+            }
+            return try DatasetLoader.load(url, options: DatasetLoadOptions(columns: mapping, header: headerMode, labels: labels))
+        }
+    }
+}
+
+enum DataPreset: String, ExpressibleByArgument, CaseIterable {
+    case standard, agnews
+}
+
+enum HeaderChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, yes, no
+}
+
+/// How texts are turned into token ids.
+struct EncodingOptions: ParsableArguments {
+    @Option(help: "Maximum tokens per text, special tokens included.")
+    var maxLength: Int = 128
+
+    @Option(help: "Which tokens to keep when a text is longer than --max-length: head (the first), tail (the last) or head+tail.")
+    var truncation: TruncationChoice = .head
+
+    @Option(help: "With --truncation head+tail: how many leading tokens to keep (the rest come from the end).")
+    var headTokens: Int = 64
+
+    var strategy: TruncationStrategy {
+        switch truncation {
+        case .head: .head
+        case .tail: .tail
+        case .headTail: .headAndTail(head: headTokens)
+        }
+    }
+
+    func textEncoding(addSpecialTokens: Bool = true) -> TextEncodingOptions {
+        TextEncodingOptions(maxLength: maxLength, truncation: strategy, addSpecialTokens: addSpecialTokens)
+    }
+
+    func validate() throws {
+        guard maxLength >= 4 else { throw ValidationError("--max-length must be at least 4, got \(maxLength)") }
+        if truncation == .headTail, headTokens < 0 || headTokens >= maxLength {
+            throw ValidationError("--head-tokens must be in 0..<\(maxLength) (--max-length), got \(headTokens)")
+        }
+    }
+}
+
+enum TruncationChoice: String, ExpressibleByArgument, CaseIterable {
+    case head, tail
+    case headTail = "head+tail"
+}
+
+/// Writes a JSON value to stdout on one line.
+func printJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Prints to stderr (progress and notes stay out of stdout, which carries results).
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The pad id to batch with: the tokenizer's, else the model config's, else 0.
+func padId(for bundle: ModelBundle) -> Int {
+    if let id = bundle.tokenizer.padTokenId { return id }
+    if case let .decoder(c) = bundle.config, let id = c.padTokenId ?? c.eosTokenIds.first { return id }
+    return 0
+}
