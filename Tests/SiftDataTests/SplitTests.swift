@@ -169,3 +169,17 @@ import Testing
         #expect(lines[5].contains("max \(stats.maximum)"))
     }
 }
+
+@Suite struct ClassWeightTests {
+    @Test func balancedWeightsEqualiseClassContributions() throws {
+        let labels = [0, 0, 0, 0, 0, 0, 1, 1, 2]
+        let dataset = TextDataset(examples: labels.enumerated().map { TextExample(text: "", label: $0.element, row: $0.offset) },
+                                  labels: try LabelSet(names: ["a", "b", "c", "unused"]), source: "memory")
+        let weights = dataset.balancedClassWeights()
+        #expect(weights[3] == 0)
+        // weight × count is the same for every present class: count / classCount.
+        for (label, examples) in [(0, 6), (1, 2), (2, 1)] {
+            #expect(abs(weights[label] * Double(examples) - 9.0 / 4.0) < 1e-12)
+        }
+    }
+}
