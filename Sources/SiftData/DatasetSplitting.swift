@@ -7,6 +7,10 @@ public enum PerClassSelection: Sendable, Hashable {
     case firstInOrder
     /// N examples of each class drawn at random with this seed (kept in their current order).
     case seededRandom(seed: UInt64)
+    /// The N examples of each class with the highest `scores` (one per example, e.g. a loss or a
+    /// perplexity for hard-sample mining); `highest: false` takes the lowest. Ties go to the earlier
+    /// example; NaN scores are never taken before finite ones. Kept in their current order.
+    case byScore(scores: [Double], highest: Bool)
 }
 
 /// A train / validation pair made from one file.
@@ -38,6 +42,20 @@ extension TextDataset {
                 var shuffled = members
                 random.shuffle(&shuffled)
                 for index in shuffled.prefix(maxPerClass) { kept[index] = true }
+            }
+        case .byScore(let scores, let highest):
+            guard scores.count == examples.count else {
+                throw DatasetError.invalidParameter(
+                    name: "scores", value: "\(scores.count) values", reason: "need one score per example (\(examples.count))")
+            }
+            for members in indicesByClass() {
+                let ranked = members.sorted { a, b in
+                    let scoreA = scores[a], scoreB = scores[b]
+                    if scoreA.isNaN != scoreB.isNaN { return !scoreA.isNaN }
+                    if scoreA != scoreB, !scoreA.isNaN { return highest ? scoreA > scoreB : scoreA < scoreB }
+                    return a < b
+                }
+                for index in ranked.prefix(maxPerClass) { kept[index] = true }
             }
         }
         return selecting(examples.indices.filter { kept[$0] })

@@ -71,6 +71,28 @@ import Testing
         #expect(throws: DatasetError.self) { try dataset.limitedPerClass(-1) }
     }
 
+    @Test func limitedPerClassByScoreTakesTheHardestOrEasiest() throws {
+        let dataset = try sample()
+        var random = SeededRandom(seed: 8)
+        var scores = (0..<dataset.count).map { _ in Double(random.nextIndex(below: 1_000)) / 10 }
+        scores[0] = .nan
+        let hardest = try dataset.limitedPerClass(4, selection: .byScore(scores: scores, highest: true))
+        let easiest = try dataset.limitedPerClass(4, selection: .byScore(scores: scores, highest: false))
+        for (subset, highest) in [(hardest, true), (easiest, false)] {
+            #expect(subset.classCounts == [4, 4, 4])
+            for label in 0..<3 {
+                let members = dataset.examples.indices.filter { dataset.examples[$0].label == label && !scores[$0].isNaN }
+                let sortedScores = members.map { scores[$0] }.sorted(by: highest ? (>) : (<))
+                let taken = subset.examples.filter { $0.label == label }.map { example in
+                    scores[dataset.examples.firstIndex(of: example)!]
+                }
+                // The taken scores are exactly the 4 most extreme (ties may pick either equal score).
+                #expect(taken.sorted(by: highest ? (>) : (<)) == Array(sortedScores.prefix(4)))
+            }
+        }
+        #expect(throws: DatasetError.self) { try dataset.limitedPerClass(4, selection: .byScore(scores: [1], highest: true)) }
+    }
+
     @Test func shuffleIsAPermutationFixedBySeed() throws {
         let dataset = try sample()
         let shuffled = dataset.shuffled(seed: 11)
