@@ -83,6 +83,32 @@ extension TextDataset {
             validation: selecting(examples.indices.filter { inValidation[$0] }))
     }
 
+    /// `k` stratified folds: each class's examples are shuffled with `seed` and dealt round-robin
+    /// into the folds, so fold sizes per class differ by at most one. Fold `i` validates and the
+    /// others train; both parts keep the original order.
+    public func stratifiedFolds(_ k: Int, seed: UInt64) throws -> [TrainValidationSplit] {
+        guard k >= 2, k <= examples.count else {
+            throw DatasetError.invalidParameter(
+                name: "k", value: String(k), reason: "must be in 2...\(examples.count) (the number of examples)")
+        }
+        var random = SeededRandom(seed: seed)
+        var fold = [Int](repeating: 0, count: examples.count)
+        var next = 0  // continue dealing where the previous class stopped, to balance total fold sizes
+        for members in indicesByClass() {
+            var shuffled = members
+            random.shuffle(&shuffled)
+            for index in shuffled {
+                fold[index] = next
+                next = (next + 1) % k
+            }
+        }
+        return (0..<k).map { current in
+            TrainValidationSplit(
+                train: selecting(examples.indices.filter { fold[$0] != current }),
+                validation: selecting(examples.indices.filter { fold[$0] == current }))
+        }
+    }
+
     /// The examples in a random order fixed by `seed`.
     public func shuffled(seed: UInt64) -> TextDataset {
         var random = SeededRandom(seed: seed)

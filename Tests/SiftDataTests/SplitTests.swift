@@ -93,6 +93,25 @@ import Testing
         #expect(throws: DatasetError.self) { try dataset.limitedPerClass(4, selection: .byScore(scores: [1], highest: true)) }
     }
 
+    @Test func stratifiedFoldsPartitionTheDataWithBalancedClasses() throws {
+        let dataset = try sample()  // 10, 20, 31 per class
+        let folds = try dataset.stratifiedFolds(5, seed: 2)
+        #expect(folds.count == 5)
+        var seen: [Int] = []
+        for fold in folds {
+            seen += fold.validation.examples.map(\.row)
+            #expect(fold.train.count + fold.validation.count == dataset.count)
+            #expect(Set(fold.train.examples.map(\.row)).isDisjoint(with: fold.validation.examples.map(\.row)))
+            let counts = fold.validation.classCounts
+            #expect(counts[0] == 2 && counts[1] == 4 && (counts[2] == 6 || counts[2] == 7), "per-class counts \(counts)")
+        }
+        #expect(seen.sorted() == dataset.examples.map(\.row).sorted())
+        let sizes = folds.map(\.validation.count)
+        #expect(sizes.max()! - sizes.min()! <= 1, "fold sizes \(sizes)")
+        #expect(try dataset.stratifiedFolds(5, seed: 2).map(\.validation.examples) == folds.map(\.validation.examples))
+        #expect(throws: DatasetError.self) { try dataset.stratifiedFolds(1, seed: 0) }
+    }
+
     @Test func shuffleIsAPermutationFixedBySeed() throws {
         let dataset = try sample()
         let shuffled = dataset.shuffled(seed: 11)
