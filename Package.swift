@@ -32,6 +32,10 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Decompressors for Parquet pages (SiftData): Zstandard, Snappy (its C API) and zlib (GZIP).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "SiftTensor",
             dependencies: blasDependency,
@@ -39,7 +43,7 @@ let package = Package(
         ),
         .target(name: "SiftTokenizers"),
         .target(name: "SiftCheckpoints", dependencies: ["SiftTensor"]),
-        .target(name: "SiftData"),
+        .target(name: "SiftData", dependencies: ["CZstd", "CSnappy", "CZlib"]),
         .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData"]),
         .executableTarget(
             name: "sift",
@@ -53,7 +57,11 @@ let package = Package(
         .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"]),
-        .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
+        .testTarget(
+            name: "SiftDataTests",
+            dependencies: ["SiftData", "SiftTestSupport"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

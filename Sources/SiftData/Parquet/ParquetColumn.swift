@@ -1,0 +1,80 @@
+// A whole column read from a Parquet file, and a single cell of it.
+
+/// One column's values across all row groups, in row order; `nil` is a null.
+public enum ParquetColumn: Sendable, Equatable {
+    case strings([String?])
+    case binary([[UInt8]?])
+    case int32([Int32?])
+    case int64([Int64?])
+    case floats([Float?])
+    case doubles([Double?])
+    case booleans([Bool?])
+
+    /// The number of rows.
+    public var count: Int {
+        switch self {
+        case .strings(let values): return values.count
+        case .binary(let values): return values.count
+        case .int32(let values): return values.count
+        case .int64(let values): return values.count
+        case .floats(let values): return values.count
+        case .doubles(let values): return values.count
+        case .booleans(let values): return values.count
+        }
+    }
+
+    /// The value in row `index` (which must be in `0..<count`).
+    public subscript(index: Int) -> ParquetValue {
+        switch self {
+        case .strings(let values): return values[index].map(ParquetValue.string) ?? .null
+        case .binary(let values): return values[index].map(ParquetValue.binary) ?? .null
+        case .int32(let values): return values[index].map(ParquetValue.int32) ?? .null
+        case .int64(let values): return values[index].map(ParquetValue.int64) ?? .null
+        case .floats(let values): return values[index].map(ParquetValue.float) ?? .null
+        case .doubles(let values): return values[index].map(ParquetValue.double) ?? .null
+        case .booleans(let values): return values[index].map(ParquetValue.boolean) ?? .null
+        }
+    }
+}
+
+/// One cell of a Parquet table.
+public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
+    case null
+    case string(String)
+    case binary([UInt8])
+    case int32(Int32)
+    case int64(Int64)
+    case float(Float)
+    case double(Double)
+    case boolean(Bool)
+
+    /// The value as text, the way a CSV cell would hold it (`nil` for null and for binary data).
+    public var text: String? {
+        switch self {
+        case .null, .binary: return nil
+        case .string(let value): return value
+        case .int32(let value): return String(value)
+        case .int64(let value): return String(value)
+        case .float(let value): return String(value)
+        case .double(let value): return String(value)
+        case .boolean(let value): return value ? "true" : "false"
+        }
+    }
+
+    /// The value as an integer, if it is one (for label columns).
+    public var integer: Int? {
+        switch self {
+        case .int32(let value): return Int(value)
+        case .int64(let value): return Int(exactly: value)
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .binary(let bytes): return "<\(bytes.count) bytes>"
+        default: return text ?? ""
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// The leaf columns of a Parquet schema, built from the footer's flattened schema tree.
+
+/// What a column's values become when read.
+public enum ParquetColumnType: String, Sendable, CaseIterable {
+    /// UTF-8 text (BYTE_ARRAY annotated STRING, ENUM or JSON) → `ParquetColumn.strings`.
+    case string
+    /// Other BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY → `ParquetColumn.binary`.
+    case binary
+    case int32
+    case int64
+    case float
+    case double
+    case boolean
+    /// The deprecated 96-bit timestamps; listed in the schema but not readable.
+    case int96
+}
+
+/// One leaf column of a Parquet file.
+public struct ParquetColumnSchema: Sendable, Equatable {
+    /// The column name; nested fields are joined with ".".
+    public let name: String
+    public let physicalType: ParquetPhysicalType
+    public let type: ParquetColumnType
+    /// Whether the column may hold nulls.
+    public let isOptional: Bool
+    /// Whether the column is inside a repeated field (a list); such columns are not readable yet.
+    public let isRepeated: Bool
+
+    let maxDefinitionLevel: Int
+    let maxRepetitionLevel: Int
+    /// FIXED_LEN_BYTE_ARRAY width in bytes (0 for other types).
+    let typeLength: Int
+    /// Position among the leaves, which is the position of its chunk in every row group.
+    let leafIndex: Int
+}
+
+extension ParquetColumnSchema {
+    /// Walks the depth-first schema list (root first) and returns its leaves; `ParquetDecodingFailure`
+    /// when the tree is inconsistent.
+    static func leaves(of elements: [ParquetSchemaElement]) throws -> [ParquetColumnSchema] {
+        guard let root = elements.first else { throw ParquetDecodingFailure("the schema is empty") }
+        var leaves: [ParquetColumnSchema] = []
+        var next = 1
+        try addChildren(
+            count: Int(root.numChildren ?? 0), of: elements, next: &next, path: [], definition: 0, repetition: 0,
+            depth: 0, into: &leaves)
+        guard next == elements.count else {
+            throw ParquetDecodingFailure(
+                "the schema tree covers \(next) of its \(elements.count) elements (num_children is inconsistent)")
+        }
+        return leaves
+    }
+
+    private static func addChildren(
+        count: Int, of elements: [ParquetSchemaElement], next: inout Int, path: [String], definition: Int,
+        repetition: Int, depth: Int, into leaves: inout [ParquetColumnSchema]
+    ) throws {
+        guard depth < 32 else { throw ParquetDecodingFailure("the schema is nested deeper than 32 levels") }
+        guard count >= 0, count <= elements.count - next else {
+            throw ParquetDecodingFailure("a schema group claims \(count) children but \(elements.count - next) elements remain")
+        }
+        for _ in 0..<count {
+            let element = elements[next]
+            next += 1
+            var definitionLevel = definition
+            var repetitionLevel = repetition
+            switch element.repetitionCode.flatMap(ParquetRepetition.init(rawValue:)) {
+            case .optional: definitionLevel += 1
+            case .repeated:
+                definitionLevel += 1
+                repetitionLevel += 1
+            case .required: break
+            case nil:
+                throw ParquetDecodingFailure(
+                    "schema element '\(element.name)' has a missing or unknown repetition type \(element.repetitionCode.map(String.init) ?? "none")")
+            }
+            let fieldPath = path + [element.name]
+            if let children = element.numChildren, children > 0 {
+                try addChildren(
+                    count: Int(children), of: elements, next: &next, path: fieldPath, definition: definitionLevel,
+                    repetition: repetitionLevel, depth: depth + 1, into: &leaves)
+                continue
+            }
+            guard let code = element.physicalTypeCode, let physical = ParquetPhysicalType(rawValue: code) else {
+                throw ParquetDecodingFailure(
+                    "leaf schema element '\(element.name)' has a missing or unknown physical type \(element.physicalTypeCode.map(String.init) ?? "none")")
+            }
+            let type: ParquetColumnType
+            switch physical {
+            case .boolean: type = .boolean
+            case .int32: type = .int32
+            case .int64: type = .int64
+            case .int96: type = .int96
+            case .float: type = .float
+            case .double: type = .double
+            case .byteArray: type = element.isText ? .string : .binary
+            case .fixedLenByteArray: type = .binary
+            }
+            var typeLength = 0
+            if physical == .fixedLenByteArray {
+                guard let length = element.typeLength, length >= 0 else {
+                    throw ParquetDecodingFailure("FIXED_LEN_BYTE_ARRAY column '\(element.name)' has no valid type_length")
+                }
+                typeLength = Int(length)
+            }
+            leaves.append(
+                ParquetColumnSchema(
+                    name: fieldPath.joined(separator: "."), physicalType: physical, type: type,
+                    isOptional: definitionLevel > 0, isRepeated: repetitionLevel > 0,
+                    maxDefinitionLevel: definitionLevel, maxRepetitionLevel: repetitionLevel, typeLength: typeLength,
+                    leafIndex: leaves.count))
+        }
+    }
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Writes the small Parquet test files for SiftData's Parquet reader, and the expected values.
+
+Usage (pyarrow, and optionally `datasets` for the Hugging Face file, in a venv outside the repo):
+    python3 -m venv /work/venv-pq && /work/venv-pq/bin/pip install pyarrow datasets
+    /work/venv-pq/bin/python scripts/make_parquet_fixtures.py            # writes Tests/SiftDataTests/Resources/parquet/
+    /work/venv-pq/bin/python scripts/make_parquet_fixtures.py --agnews-full /tmp/agnews_test_full.parquet
+        # also writes all 7,600 AG News test rows (zstd, 4 row groups) for a timing run; not committed.
+
+Every file gets an entry in `expected.json`: the file name, the row count, what the file must exercise
+(codec, number of row groups, data page version, whether a dictionary is used) and every column's values
+(int64 values as decimal strings so no JSON reader rounds them; floats as JSON numbers; null as null).
+The AG News file (first 300 rows of ../shared/data/agnews/test.csv, laid out like the Hub's
+`fancyzhx/ag_news`: text = title + " " + description, label = class - 1) has no values in expected.json:
+the Swift test parses the CSV itself and compares.
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(REPO, "Tests", "SiftDataTests", "Resources", "parquet")
+AGNEWS_TEST = os.path.join(os.path.dirname(REPO), "shared", "data", "agnews", "test.csv")
+AGNEWS_NAMES = ["World", "Sports", "Business", "Sci/Tech"]
+
+WORDS = ["alpha", "beta", "gamma", "café", "naïve", "Ångström", "日本語", "emoji 🚀✨", "", "tab\tand\nnewline",
+         "quote \" and , comma", "Ελληνικά", "русский", "العربية", "e\u0301 combining"]
+
+
+def base_table(rows: int) -> pa.Table:
+    """A table with every supported physical type, required and optional columns, nulls and non-ASCII text."""
+    ids = [i * 1_000_003 - 2**40 if i % 7 else (2**62 - i if i % 2 else -(2**62) + i) for i in range(rows)]
+    small = [(i * 37) % 101 - 50 for i in range(rows)]
+    small[0] = 2**31 - 1
+    if rows > 1:
+        small[1] = -(2**31)
+    names = [WORDS[(i * 5) % len(WORDS)] + ("" if i % 3 else f" #{i}") for i in range(rows)]
+    opt_int32 = [None if i % 4 == 1 else i * 3 - 100 for i in range(rows)]
+    opt_int64 = [None if i % 5 == 0 else (i - 60) * 10**12 for i in range(rows)]
+    opt_string = [None if i % 3 == 2 else WORDS[i % len(WORDS)] for i in range(rows)]
+    score = [i * 0.25 - 7.5 if i % 11 else 1e300 * (1 if i % 2 else -1) for i in range(rows)]
+    flag = [None if i % 6 == 5 else (i % 3 == 0) for i in range(rows)]
+    all_null = [None] * rows
+    schema = pa.schema([
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("small", pa.int32(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("opt_int32", pa.int32()),
+        pa.field("opt_int64", pa.int64()),
+        pa.field("opt_string", pa.string()),
+        pa.field("score", pa.float64(), nullable=False),
+        pa.field("flag", pa.bool_()),
+        pa.field("all_null", pa.string()),
+    ])
+    return pa.table([ids, small, names, opt_int32, opt_int64, opt_string, score, flag, all_null], schema=schema)
+
+
+def column_entry(table: pa.Table, name: str) -> dict:
+    field = table.schema.field(name)
+    values = table.column(name).to_pylist()
+    if pa.types.is_int64(field.type):
+        kind, values = "int64", [None if v is None else str(v) for v in values]
+    elif pa.types.is_int32(field.type):
+        kind = "int32"
+    elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+        kind = "string"
+    elif pa.types.is_float64(field.type):
+        kind = "double"
+    elif pa.types.is_boolean(field.type):
+        kind = "bool"
+    else:
+        raise SystemExit(f"no expected-value writer for {name}: {field.type}")
+    return {"name": name, "type": kind, "values": values}
+
+
+def describe(path: str) -> dict:
+    """What the written file really contains, read back through pyarrow's metadata."""
+    meta = pq.ParquetFile(path).metadata
+    codecs, encodings = set(), set()
+    for g in range(meta.num_row_groups):
+        for c in range(meta.num_columns):
+            col = meta.row_group(g).column(c)
+            codecs.add(col.compression)
+            encodings.update(col.encodings)
+    return {"row_groups": meta.num_row_groups, "codecs": sorted(codecs), "encodings": sorted(encodings)}
+
+
+def write(table: pa.Table, name: str, expected: list, *, with_values: bool = True, **options) -> None:
+    path = os.path.join(OUT_DIR, name)
+    pq.write_table(table, path, **options)
+    entry = {"file": name, "num_rows": table.num_rows,
+             "data_page_version": int(float(options.get("data_page_version", "1.0"))),
+             "dictionary": bool(options.get("use_dictionary", True))}
+    entry.update(describe(path))
+    if with_values:
+        entry["columns"] = [column_entry(table, n) for n in table.column_names]
+    expected.append(entry)
+    print(f"{name}: {os.path.getsize(path)} bytes, {entry['row_groups']} row groups, "
+          f"{entry['codecs']}, {entry['encodings']}")
+
+
+def read_agnews(limit):
+    rows = []
+    with open(AGNEWS_TEST, newline="", encoding="utf-8") as f:
+        for record in csv.reader(f):
+            rows.append((record[1] + " " + record[2], int(record[0]) - 1))
+            if limit is not None and len(rows) == limit:
+                break
+    return rows
+
+
+def agnews_table(limit) -> pa.Table:
+    rows = read_agnews(limit)
+    schema = pa.schema([pa.field("text", pa.string()), pa.field("label", pa.int64())])
+    return pa.table([[r[0] for r in rows], [r[1] for r in rows]], schema=schema)
+
+
+def huggingface_table(expected: list) -> None:
+    """A file shaped like the Hub's ClassLabel datasets, written by `datasets` when it is installed."""
+    texts = ["Stocks rally as markets cheer", "Team wins the final 3–1", "Nouvelle puce gravée en 2 nm",
+             "Élections : résultats serrés", "New probe reaches Jupiter", "Central bank holds rates"]
+    labels = [2, 1, 3, 0, 3, 2]
+    name = "hf_classlabel.parquet"
+    path = os.path.join(OUT_DIR, name)
+    try:
+        import datasets  # noqa: F401
+        features = datasets.Features({"text": datasets.Value("string"),
+                                      "label": datasets.ClassLabel(names=AGNEWS_NAMES)})
+        datasets.Dataset.from_dict({"text": texts, "label": labels}, features=features).to_parquet(path)
+        writer = f"datasets {datasets.__version__}"
+        table = pq.read_table(path)
+    except ImportError:
+        # The same metadata layout `datasets` writes: {"info": {"features": {...}}} under the key "huggingface".
+        features = {"text": {"dtype": "string", "_type": "Value"},
+                    "label": {"names": AGNEWS_NAMES, "_type": "ClassLabel"}}
+        schema = pa.schema([pa.field("text", pa.string()), pa.field("label", pa.int64())],
+                           metadata={"huggingface": json.dumps({"info": {"features": features}})})
+        table = pa.table([texts, labels], schema=schema)
+        pq.write_table(table, path)
+        writer = f"pyarrow {pa.__version__} (datasets not installed)"
+    entry = {"file": name, "num_rows": table.num_rows, "writer": writer, "data_page_version": 1,
+             "dictionary": True, "class_labels": {"label": AGNEWS_NAMES}}
+    entry.update(describe(path))
+    entry["columns"] = [column_entry(table, n) for n in table.column_names]
+    expected.append(entry)
+    print(f"{name}: {os.path.getsize(path)} bytes, written by {writer}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--agnews-full", help="also write all 7,600 AG News test rows here (not committed)")
+    args = parser.parse_args()
+    os.makedirs(OUT_DIR, exist_ok=True)
+    expected = []
+    table = base_table(120)
+    # One of each codec; dictionary and plain; data pages v1 and v2; several row groups and several pages.
+    write(table, "plain_none_v1.parquet", expected, compression="none", use_dictionary=False)
+    write(table, "dict_snappy_v1_pages.parquet", expected, compression="snappy", row_group_size=50,
+          data_page_size=128, write_batch_size=16)
+    write(table, "dict_gzip_v2_pages.parquet", expected, compression="gzip", data_page_version="2.0",
+          row_group_size=70, data_page_size=128, write_batch_size=16)
+    write(table, "plain_zstd_v2_pages.parquet", expected, compression="zstd", use_dictionary=False,
+          data_page_version="2.0", row_group_size=40, data_page_size=200, write_batch_size=10)
+    write(table, "plain_none_v2.parquet", expected, compression="none", use_dictionary=False,
+          data_page_version="2.0")
+    write(table, "plain_snappy_v1.parquet", expected, compression="snappy", use_dictionary=False)
+    write(table, "dict_zstd_v1.parquet", expected, compression="zstd")
+    # A dictionary that outgrows its limit: the chunk switches from dictionary pages to plain pages.
+    write(table, "dict_fallback_gzip_v1.parquet", expected, compression="gzip", dictionary_pagesize_limit=64,
+          data_page_size=128, write_batch_size=8)
+    write(table.slice(0, 0), "empty.parquet", expected, compression="snappy")
+    huggingface_table(expected)
+    write(agnews_table(300), "agnews_test_300_zstd.parquet", expected, with_values=False,
+          compression="zstd", row_group_size=128)
+    with open(os.path.join(OUT_DIR, "expected.json"), "w", encoding="utf-8") as f:
+        # One file entry per line keeps the JSON small and its diffs readable.
+        f.write('{"generator": ' + json.dumps(f"scripts/make_parquet_fixtures.py, pyarrow {pa.__version__}"))
+        f.write(',\n"files": [\n')
+        f.write(",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in expected))
+        f.write("\n]}\n")
+    if args.agnews_full:
+        full = agnews_table(None)
+        pq.write_table(full, args.agnews_full, compression="zstd", row_group_size=2000)
+        print(f"{args.agnews_full}: {full.num_rows} rows, {os.path.getsize(args.agnews_full)} bytes")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
