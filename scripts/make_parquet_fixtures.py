@@ -174,6 +174,13 @@ def main() -> None:
     write(table, "dict_fallback_gzip_v1.parquet", expected, compression="gzip", dictionary_pagesize_limit=64,
           data_page_size=128, write_batch_size=8)
     write(table.slice(0, 0), "empty.parquet", expected, compression="snappy")
+    # Features the reader must refuse with an error naming them: an LZ4 codec and a DELTA encoding.
+    small = table.select(["id", "small"]).slice(0, 20)
+    write(small, "unsupported_lz4.parquet", expected, compression="lz4")
+    expected[-1]["unsupported"] = {"column": "small", "feature": expected[-1]["codecs"][0]}
+    write(small, "unsupported_delta.parquet", expected, compression="none", use_dictionary=False,
+          column_encoding={"id": "PLAIN", "small": "DELTA_BINARY_PACKED"})
+    expected[-1]["unsupported"] = {"column": "small", "feature": "DELTA_BINARY_PACKED"}
     huggingface_table(expected)
     write(agnews_table(300), "agnews_test_300_zstd.parquet", expected, with_values=False,
           compression="zstd", row_group_size=128)

@@ -1,0 +1,105 @@
+// Loads the pyarrow-written Parquet test files and `expected.json` (both made by
+// scripts/make_parquet_fixtures.py) for the Parquet tests.
+import Foundation
+import Testing
+@testable import SiftData
+
+/// The committed Parquet test files and their expected contents.
+enum ParquetFixtures {
+    /// `Resources/parquet/` inside the test bundle.
+    static func directory() throws -> URL {
+        // `.copy("Resources")` keeps the folder; where the bundle puts it differs between platforms.
+        let bundle = Bundle.module
+        let candidates = [bundle.resourceURL, bundle.bundleURL].compactMap { $0 }.flatMap { base in
+            [base.appendingPathComponent("Resources/parquet"), base.appendingPathComponent("parquet")]
+        }
+        let found = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("expected.json").path) }
+        return try #require(found, "no Resources/parquet/expected.json in the test bundle; looked in \(candidates.map(\.path))")
+    }
+
+    static func url(_ name: String) throws -> URL {
+        try directory().appendingPathComponent(name)
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url(name)))
+    }
+
+    static func manifest() throws -> ParquetManifest {
+        let data = try Data(contentsOf: directory().appendingPathComponent("expected.json"))
+        return try JSONDecoder().decode(ParquetManifest.self, from: data)
+    }
+
+    /// Names of every committed Parquet file.
+    static func allFileNames() throws -> [String] {
+        try manifest().files.map(\.file)
+    }
+}
+
+/// `expected.json`.
+struct ParquetManifest: Decodable {
+    let files: [ParquetExpectedFile]
+
+    func file(_ name: String) throws -> ParquetExpectedFile {
+        try #require(files.first { $0.file == name }, "\(name) is not in expected.json")
+    }
+}
+
+/// What one file must contain, as pyarrow reported it.
+struct ParquetExpectedFile: Decodable, CustomTestStringConvertible {
+    struct Unsupported: Decodable {
+        let column: String
+        let feature: String
+    }
+
+    let file: String
+    let num_rows: Int
+    let data_page_version: Int
+    let dictionary: Bool
+    let row_groups: Int
+    let codecs: [String]
+    let encodings: [String]
+    let columns: [ParquetExpectedColumn]?
+    let class_labels: [String: [String]]?
+    let unsupported: Unsupported?
+
+    var testDescription: String { file }
+}
+
+/// One column's expected values, converted to the `ParquetColumn` the reader must return.
+struct ParquetExpectedColumn: Decodable {
+    let name: String
+    let type: String
+    let column: ParquetColumn
+
+    private enum Keys: String, CodingKey { case name, type, values }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        name = try container.decode(String.self, forKey: .name)
+        type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "string":
+            column = .strings(try container.decode([String?].self, forKey: .values))
+        case "int32":
+            column = .int32(try container.decode([Int32?].self, forKey: .values))
+        case "int64":
+            // Written as decimal strings so that no JSON reader rounds them through Double.
+            let texts = try container.decode([String?].self, forKey: .values)
+            column = .int64(try texts.map { text in
+                guard let text else { return nil }
+                guard let value = Int64(text) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .values, in: container, debugDescription: "'\(text)' is not an int64")
+                }
+                return value
+            })
+        case "double":
+            column = .doubles(try container.decode([Double?].self, forKey: .values))
+        case "bool":
+            column = .booleans(try container.decode([Bool?].self, forKey: .values))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown type \(type)")
+        }
+    }
+}
