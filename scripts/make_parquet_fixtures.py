@@ -46,6 +46,11 @@ def base_table(rows: int) -> pa.Table:
     score = [i * 0.25 - 7.5 if i % 11 else 1e300 * (1 if i % 2 else -1) for i in range(rows)]
     flag = [None if i % 6 == 5 else (i % 3 == 0) for i in range(rows)]
     all_null = [None] * rows
+    ratio = [i * 0.5 - 3.0 for i in range(rows)]
+    blob = [None if i % 9 == 4 else bytes((i * k) % 256 for k in range(i % 6)) for i in range(rows)]
+    # A nullable struct: its leaves have definition levels up to 2 (struct null, field null, value).
+    meta = [None if i % 10 == 3 else {"source": None if i % 4 == 0 else WORDS[(i * 3) % len(WORDS)],
+                                      "year": 1990 + i % 35} for i in range(rows)]
     schema = pa.schema([
         pa.field("id", pa.int64(), nullable=False),
         pa.field("small", pa.int32(), nullable=False),
@@ -56,14 +61,23 @@ def base_table(rows: int) -> pa.Table:
         pa.field("score", pa.float64(), nullable=False),
         pa.field("flag", pa.bool_()),
         pa.field("all_null", pa.string()),
+        pa.field("ratio", pa.float32(), nullable=False),
+        pa.field("blob", pa.binary()),
+        pa.field("meta", pa.struct([pa.field("source", pa.string()), pa.field("year", pa.int32(), nullable=False)])),
     ])
-    return pa.table([ids, small, names, opt_int32, opt_int64, opt_string, score, flag, all_null], schema=schema)
+    return pa.table([ids, small, names, opt_int32, opt_int64, opt_string, score, flag, all_null, ratio, blob, meta],
+                    schema=schema)
 
 
 def column_entry(table: pa.Table, name: str) -> dict:
+    """Expected values of one leaf column (struct fields are flattened to "parent.child", null when the parent is)."""
     field = table.schema.field(name)
     values = table.column(name).to_pylist()
-    if pa.types.is_int64(field.type):
+    if pa.types.is_binary(field.type):
+        kind, values = "binary", [None if v is None else v.hex() for v in values]
+    elif pa.types.is_float32(field.type):
+        kind = "float"
+    elif pa.types.is_int64(field.type):
         kind, values = "int64", [None if v is None else str(v) for v in values]
     elif pa.types.is_int32(field.type):
         kind = "int32"
@@ -98,7 +112,8 @@ def write(table: pa.Table, name: str, expected: list, *, with_values: bool = Tru
              "dictionary": bool(options.get("use_dictionary", True))}
     entry.update(describe(path))
     if with_values:
-        entry["columns"] = [column_entry(table, n) for n in table.column_names]
+        flat = table.flatten()
+        entry["columns"] = [column_entry(flat, n) for n in flat.column_names]
     expected.append(entry)
     print(f"{name}: {os.path.getsize(path)} bytes, {entry['row_groups']} row groups, "
           f"{entry['codecs']}, {entry['encodings']}")
@@ -181,6 +196,9 @@ def main() -> None:
     write(small, "unsupported_delta.parquet", expected, compression="none", use_dictionary=False,
           column_encoding={"id": "PLAIN", "small": "DELTA_BINARY_PACKED"})
     expected[-1]["unsupported"] = {"column": "small", "feature": "DELTA_BINARY_PACKED"}
+    lists = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "tags": pa.array([["a"], [], None], pa.list_(pa.string()))})
+    write(lists, "unsupported_list.parquet", expected, with_values=False, compression="none")
+    expected[-1]["unsupported"] = {"column": "tags.list.element", "feature": "repeated"}
     huggingface_table(expected)
     write(agnews_table(300), "agnews_test_300_zstd.parquet", expected, with_values=False,
           compression="zstd", row_group_size=128)

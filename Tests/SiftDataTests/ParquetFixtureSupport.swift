@@ -94,6 +94,18 @@ struct ParquetExpectedColumn: Decodable {
                 }
                 return value
             })
+        case "binary":
+            let texts = try container.decode([String?].self, forKey: .values)
+            column = .binary(try texts.map { text in
+                guard let text else { return nil }
+                guard let bytes = Self.bytes(hex: text) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .values, in: container, debugDescription: "'\(text)' is not hexadecimal")
+                }
+                return bytes
+            })
+        case "float":
+            column = .floats(try container.decode([Float?].self, forKey: .values))
         case "double":
             column = .doubles(try container.decode([Double?].self, forKey: .values))
         case "bool":
@@ -101,5 +113,16 @@ struct ParquetExpectedColumn: Decodable {
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown type \(type)")
         }
+    }
+
+    private static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index...(index + 1)], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 }

@@ -36,6 +36,8 @@ struct ParquetReaderTests {
                 case "int32": .int32
                 case "int64": .int64
                 case "double": .double
+                case "float": .float
+                case "binary": .binary
                 default: .boolean
                 }
             #expect(schema.type == expectedType, "\(name): column \(column.name)")
@@ -112,7 +114,9 @@ struct ParquetReaderTests {
         #expect(try plain.classLabelNames(column: "small") == nil)
     }
 
-    @Test("unsupported codecs and encodings are named", arguments: ["unsupported_lz4.parquet", "unsupported_delta.parquet"])
+    @Test("unsupported codecs and encodings are named", arguments: [
+        "unsupported_lz4.parquet", "unsupported_delta.parquet", "unsupported_list.parquet",
+    ])
     func unsupportedFeatures(name: String) throws {
         let expected = try ParquetFixtures.manifest().file(name)
         let unsupported = try #require(expected.unsupported)
