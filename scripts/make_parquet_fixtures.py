@@ -119,6 +119,18 @@ def write(table: pa.Table, name: str, expected: list, *, with_values: bool = Tru
           f"{entry['codecs']}, {entry['encodings']}")
 
 
+def patch_encoding(path: str, column: int, encoding: int) -> None:
+    """Rewrites the data encoding of the first data page of `column` (a PLAIN v1 page) to `encoding`."""
+    offset = pq.ParquetFile(path).metadata.row_group(0).column(column).data_page_offset
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    # DataPageHeader fields 2, 3, 4 (i32 deltas of 1): encoding PLAIN (0), levels RLE (3), zigzag-encoded.
+    at = data.index(b"\x15\x00\x15\x06\x15\x06", offset, offset + 48)
+    data[at + 1] = encoding * 2
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def read_agnews(limit):
     rows = []
     with open(AGNEWS_TEST, newline="", encoding="utf-8") as f:
@@ -185,6 +197,18 @@ def main() -> None:
           data_page_version="2.0")
     write(table, "plain_snappy_v1.parquet", expected, compression="snappy", use_dictionary=False)
     write(table, "dict_zstd_v1.parquet", expected, compression="zstd")
+    # DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT (what Spark and
+    # parquet-mr write with data page v2), 64-bit deltas included (the ids jump by about 2**63).
+    delta = {"id": "DELTA_BINARY_PACKED", "small": "DELTA_BINARY_PACKED", "name": "DELTA_BYTE_ARRAY",
+             "opt_int32": "DELTA_BINARY_PACKED", "opt_int64": "BYTE_STREAM_SPLIT",
+             "opt_string": "DELTA_LENGTH_BYTE_ARRAY", "score": "BYTE_STREAM_SPLIT", "ratio": "BYTE_STREAM_SPLIT",
+             "blob": "DELTA_BYTE_ARRAY", "meta.source": "DELTA_LENGTH_BYTE_ARRAY", "meta.year": "BYTE_STREAM_SPLIT"}
+    write(table, "delta_zstd_v2_pages.parquet", expected, compression="zstd", use_dictionary=False,
+          data_page_version="2.0", column_encoding=delta, data_page_size=256, write_batch_size=20)
+    expected[-1]["column_encodings"] = delta
+    write(table, "delta_snappy_v1.parquet", expected, compression="snappy", use_dictionary=False,
+          column_encoding=delta)
+    expected[-1]["column_encodings"] = delta
     # A dictionary that outgrows its limit: the chunk switches from dictionary pages to plain pages.
     write(table, "dict_fallback_gzip_v1.parquet", expected, compression="gzip", dictionary_pagesize_limit=64,
           data_page_size=128, write_batch_size=8)
@@ -193,9 +217,9 @@ def main() -> None:
     small = table.select(["id", "small"]).slice(0, 20)
     write(small, "unsupported_lz4.parquet", expected, compression="lz4")
     expected[-1]["unsupported"] = {"column": "small", "feature": expected[-1]["codecs"][0]}
-    write(small, "unsupported_delta.parquet", expected, compression="none", use_dictionary=False,
-          column_encoding={"id": "PLAIN", "small": "DELTA_BINARY_PACKED"})
-    expected[-1]["unsupported"] = {"column": "small", "feature": "DELTA_BINARY_PACKED"}
+    write(small, "unsupported_encoding.parquet", expected, compression="none", use_dictionary=False)
+    patch_encoding(os.path.join(OUT_DIR, "unsupported_encoding.parquet"), column=1, encoding=1)
+    expected[-1]["unsupported"] = {"column": "small", "feature": "GROUP_VAR_INT"}
     lists = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "tags": pa.array([["a"], [], None], pa.list_(pa.string()))})
     write(lists, "unsupported_list.parquet", expected, with_values=False, compression="none")
     expected[-1]["unsupported"] = {"column": "tags.list.element", "feature": "repeated"}

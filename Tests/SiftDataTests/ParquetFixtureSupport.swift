@@ -62,6 +62,8 @@ struct ParquetExpectedFile: Decodable, CustomTestStringConvertible {
     let columns: [ParquetExpectedColumn]?
     let class_labels: [String: [String]]?
     let unsupported: Unsupported?
+    /// The data encoding each listed column was written with.
+    let column_encodings: [String: String]?
 
     var testDescription: String { file }
 }

@@ -11,7 +11,8 @@ struct ParquetReaderTests {
     static let readableFiles = [
         "plain_none_v1.parquet", "dict_snappy_v1_pages.parquet", "dict_gzip_v2_pages.parquet",
         "plain_zstd_v2_pages.parquet", "plain_none_v2.parquet", "plain_snappy_v1.parquet", "dict_zstd_v1.parquet",
-        "dict_fallback_gzip_v1.parquet", "empty.parquet", "hf_classlabel.parquet",
+        "dict_fallback_gzip_v1.parquet", "empty.parquet", "hf_classlabel.parquet", "delta_zstd_v2_pages.parquet",
+        "delta_snappy_v1.parquet",
     ]
 
     @Test func fileListMatchesTheManifest() throws {
@@ -81,6 +82,10 @@ struct ParquetReaderTests {
         if name.contains("_pages") {
             #expect(sawSeveralPagesInOneChunk, "\(name) was written with small pages")
         }
+        for (column, encoding) in expected.column_encodings ?? [:] {
+            let pages = try file.pageSummaries(column: column).flatMap { $0 }
+            #expect(!pages.isEmpty && pages.allSatisfy { $0.encoding == encoding }, "\(name) \(column): \(pages)")
+        }
         if name.hasPrefix("dict_fallback") {
             let pages = try file.pageSummaries(column: "name").flatMap { $0 }
             #expect(pages.contains { $0.encoding == "RLE_DICTIONARY" || $0.encoding == "PLAIN_DICTIONARY" })
@@ -115,7 +120,7 @@ struct ParquetReaderTests {
     }
 
     @Test("unsupported codecs and encodings are named", arguments: [
-        "unsupported_lz4.parquet", "unsupported_delta.parquet", "unsupported_list.parquet",
+        "unsupported_lz4.parquet", "unsupported_encoding.parquet", "unsupported_list.parquet",
     ])
     func unsupportedFeatures(name: String) throws {
         let expected = try ParquetFixtures.manifest().file(name)
@@ -131,7 +136,7 @@ struct ParquetReaderTests {
             }
             #expect(error.description.contains(unsupported.feature), "\(error)")
         }
-        if name == "unsupported_delta.parquet" {
+        if name == "unsupported_encoding.parquet" {
             let ids = try #require(expected.columns?.first { $0.name == "id" })
             #expect(try file.readColumn("id") == ids.column)
         }

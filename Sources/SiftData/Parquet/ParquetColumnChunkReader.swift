@@ -252,7 +252,17 @@ struct ParquetColumnChunkReader {
                 return values
             }
         default:
-            throw unsupported("the \(encoding) data encoding")
+            let decoded = try decoding(at: headerOffset) {
+                try Value.decodeOther(
+                    encoding, bytes, start: start, end: bytes.count, count: count, typeLength: column.typeLength)
+            }
+            guard let values = decoded else {
+                throw unsupported("the \(encoding) data encoding on a \(column.physicalType) column")
+            }
+            guard values.count == count else {
+                throw corrupt(at: headerOffset, "the page decodes to \(values.count) values where the levels need \(count)")
+            }
+            return values
         }
     }
 

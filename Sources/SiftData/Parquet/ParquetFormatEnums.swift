@@ -40,7 +40,11 @@ struct ParquetEncoding: Equatable, CustomStringConvertible {
     static let plainDictionary = ParquetEncoding(rawValue: 2)
     static let rle = ParquetEncoding(rawValue: 3)
     static let bitPacked = ParquetEncoding(rawValue: 4)
+    static let deltaBinaryPacked = ParquetEncoding(rawValue: 5)
+    static let deltaLengthByteArray = ParquetEncoding(rawValue: 6)
+    static let deltaByteArray = ParquetEncoding(rawValue: 7)
     static let rleDictionary = ParquetEncoding(rawValue: 8)
+    static let byteStreamSplit = ParquetEncoding(rawValue: 9)
 
     var isDictionary: Bool { self == .plainDictionary || self == .rleDictionary }
 

@@ -11,10 +11,22 @@ protocol ParquetStoredValue: Sendable {
 
     /// Values from 1-bit RLE-hybrid runs (only booleans use the RLE data encoding); nil for other types.
     static func fromBits(_ bits: UnsafeBufferPointer<UInt32>) -> [Self]?
+
+    /// `count` values in a DELTA_* or BYTE_STREAM_SPLIT encoding from `bytes[start..<end]`;
+    /// nil when the encoding does not apply to this type.
+    static func decodeOther(
+        _ encoding: ParquetEncoding, _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int,
+        typeLength: Int
+    ) throws -> [Self]?
 }
 
 extension ParquetStoredValue {
     static func fromBits(_ bits: UnsafeBufferPointer<UInt32>) -> [Self]? { nil }
+
+    static func decodeOther(
+        _ encoding: ParquetEncoding, _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int,
+        typeLength: Int
+    ) throws -> [Self]? { nil }
 }
 
 /// Fixed-width little-endian numbers.
