@@ -59,7 +59,8 @@ struct ParquetCorruptionTests {
         let bytes = try ParquetFixtures.bytes(name)
         var random = SplitMix64(state: UInt64(bytes.count) &* 2_654_435_761)
         var errors = 0
-        let trials = 400
+        // SIFT_PARQUET_FUZZ_TRIALS raises the count for a longer local run.
+        let trials = ProcessInfo.processInfo.environment["SIFT_PARQUET_FUZZ_TRIALS"].flatMap { Int($0) } ?? 400
         for trial in 0..<trials {
             var damaged = bytes
             let edits = 1 + random.below(4)

@@ -98,7 +98,7 @@ extension ParquetColumnSchema {
             }
             var typeLength = 0
             if physical == .fixedLenByteArray {
-                guard let length = element.typeLength, length >= 0 else {
+                guard let length = element.typeLength, length > 0 else {
                     throw ParquetDecodingFailure("FIXED_LEN_BYTE_ARRAY column '\(element.name)' has no valid type_length")
                 }
                 typeLength = Int(length)

@@ -116,6 +116,9 @@ struct ParquetDeltaBinaryPackedDecoder {
 
 /// The byte ranges of DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY values, as owned byte arrays.
 enum ParquetDeltaByteArrays {
+    /// Shared prefixes let a small page expand quadratically; a page never legitimately decodes to more.
+    static let maximumDecodedBytes = 1 << 30
+
     static func decode(
         _ encoding: ParquetEncoding, _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int
     ) throws -> [[UInt8]]? {
@@ -137,10 +140,15 @@ enum ParquetDeltaByteArrays {
             var values = [[UInt8]]()
             values.reserveCapacity(count)
             var previous: [UInt8] = []
+            var decodedBytes = 0
             for (index, prefix) in prefixes.enumerated() {
                 guard prefix >= 0, prefix <= Int64(previous.count) else {
                     throw ParquetDecodingFailure(
                         "DELTA_BYTE_ARRAY value \(index) shares \(prefix) bytes with a \(previous.count)-byte predecessor")
+                }
+                decodedBytes += Int(prefix) + tails.values[index].count
+                guard decodedBytes <= maximumDecodedBytes else {
+                    throw ParquetDecodingFailure("DELTA_BYTE_ARRAY page expands beyond \(maximumDecodedBytes) bytes")
                 }
                 let value = Array(previous[0..<Int(prefix)]) + tails.values[index]
                 values.append(value)

@@ -167,7 +167,7 @@ struct ThriftCompactReader {
         try enter()
         defer { depth -= 1 }
         var result: [Element] = []
-        result.reserveCapacity(count)
+        result.reserveCapacity(min(count, 1024))  // a corrupt count fails on the bytes, not on a huge reservation
         for _ in 0..<count { result.append(try element(&self)) }
         return result
     }
