@@ -69,10 +69,31 @@ def base_table(rows: int) -> pa.Table:
                     schema=schema)
 
 
+def list_table(rows: int) -> pa.Table:
+    tags = [None if i % 7 == 3 else [None if (i + k) % 5 == 0 else WORDS[(i * k) % len(WORDS)] for k in range(i % 4)]
+            for i in range(rows)]
+    labels = [[(i + k) % 4 for k in range(1 + i % 3)] for i in range(rows)]
+    scores = [None if i % 6 == 1 else [i * 0.5 - k for k in range(i % 5)] for i in range(rows)]
+    ids = [[(i << 40) - k for k in range(i % 3)] for i in range(rows)]
+    schema = pa.schema([
+        pa.field("tags", pa.list_(pa.string())),
+        pa.field("labels", pa.list_(pa.field("element", pa.int32(), nullable=False)), nullable=False),
+        pa.field("scores", pa.list_(pa.float64())),
+        pa.field("ids", pa.list_(pa.int64())),
+    ])
+    return pa.table([tags, labels, scores, ids], schema=schema)
+
+
 def column_entry(table: pa.Table, name: str) -> dict:
     """Expected values of one leaf column (struct fields are flattened to "parent.child", null when the parent is)."""
     field = table.schema.field(name)
     values = table.column(name).to_pylist()
+    if pa.types.is_list(field.type):
+        element = pa.table([pa.array([], field.type.value_type)], names=["e"])
+        kind = column_entry(element, "e")["type"]
+        convert = str if kind == "int64" else (lambda v: v)
+        return {"name": name, "type": "list", "element": kind,
+                "values": [None if row is None else [None if v is None else convert(v) for v in row] for row in values]}
     if pa.types.is_binary(field.type):
         kind, values = "binary", [None if v is None else v.hex() for v in values]
     elif pa.types.is_float32(field.type):
@@ -209,6 +230,12 @@ def main() -> None:
     write(table, "delta_snappy_v1.parquet", expected, compression="snappy", use_dictionary=False,
           column_encoding=delta)
     expected[-1]["column_encodings"] = delta
+    # List columns (one list per row): null lists, empty lists, null elements; required and optional.
+    lists = list_table(90)
+    write(lists, "lists_snappy_v1_pages.parquet", expected, compression="snappy", data_page_size=128,
+          write_batch_size=8, row_group_size=40)
+    write(lists, "lists_zstd_v2_pages.parquet", expected, compression="zstd", use_dictionary=False,
+          data_page_version="2.0", data_page_size=128, write_batch_size=8)
     # A dictionary that outgrows its limit: the chunk switches from dictionary pages to plain pages.
     write(table, "dict_fallback_gzip_v1.parquet", expected, compression="gzip", dictionary_pagesize_limit=64,
           data_page_size=128, write_batch_size=8)
@@ -220,9 +247,10 @@ def main() -> None:
     write(small, "unsupported_encoding.parquet", expected, compression="none", use_dictionary=False)
     patch_encoding(os.path.join(OUT_DIR, "unsupported_encoding.parquet"), column=1, encoding=1)
     expected[-1]["unsupported"] = {"column": "small", "feature": "GROUP_VAR_INT"}
-    lists = pa.table({"id": pa.array([1, 2, 3], pa.int64()), "tags": pa.array([["a"], [], None], pa.list_(pa.string()))})
-    write(lists, "unsupported_list.parquet", expected, with_values=False, compression="none")
-    expected[-1]["unsupported"] = {"column": "tags.list.element", "feature": "repeated"}
+    nested = pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                       "grid": pa.array([[[1], [2, 3]], [], None], pa.list_(pa.list_(pa.int32())))})
+    write(nested, "unsupported_nested_list.parquet", expected, with_values=False, compression="none")
+    expected[-1]["unsupported"] = {"column": "grid", "feature": "lists of lists"}
     huggingface_table(expected)
     write(agnews_table(300), "agnews_test_300_zstd.parquet", expected, with_values=False,
           compression="zstd", row_group_size=128)

@@ -72,14 +72,22 @@ struct ParquetExpectedFile: Decodable, CustomTestStringConvertible {
 struct ParquetExpectedColumn: Decodable {
     let name: String
     let type: String
+    /// The element type of a "list" column.
+    let element: String?
     let column: ParquetColumn
 
-    private enum Keys: String, CodingKey { case name, type, values }
+    private enum Keys: String, CodingKey { case name, type, element, values }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         name = try container.decode(String.self, forKey: .name)
         type = try container.decode(String.self, forKey: .type)
+        element = try container.decodeIfPresent(String.self, forKey: .element)
+        if type == "list" {
+            let element = try container.decode(String.self, forKey: .element)
+            column = .lists(try Self.lists(of: element, in: container))
+            return
+        }
         switch type {
         case "string":
             column = .strings(try container.decode([String?].self, forKey: .values))
@@ -114,6 +122,25 @@ struct ParquetExpectedColumn: Decodable {
             column = .booleans(try container.decode([Bool?].self, forKey: .values))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown type \(type)")
+        }
+    }
+
+    /// The rows of a list column: each a column of `element` values, nil for a null list.
+    private static func lists(of element: String, in container: KeyedDecodingContainer<Keys>) throws -> [ParquetColumn?] {
+        switch element {
+        case "string":
+            return try container.decode([[String?]?].self, forKey: .values).map { $0.map(ParquetColumn.strings) }
+        case "int32":
+            return try container.decode([[Int32?]?].self, forKey: .values).map { $0.map(ParquetColumn.int32) }
+        case "int64":
+            return try container.decode([[String?]?].self, forKey: .values).map { row in
+                row.map { ParquetColumn.int64($0.map { $0.flatMap { Int64($0) } }) }
+            }
+        case "double":
+            return try container.decode([[Double?]?].self, forKey: .values).map { $0.map(ParquetColumn.doubles) }
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .element, in: container, debugDescription: "no list reader for \(element) elements")
         }
     }
 

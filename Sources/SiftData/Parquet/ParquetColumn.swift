@@ -1,7 +1,7 @@
 // A whole column read from a Parquet file, and a single cell of it.
 
 /// One column's values across all row groups, in row order; `nil` is a null.
-public enum ParquetColumn: Sendable, Equatable {
+public enum ParquetColumn: Sendable, Hashable {
     case strings([String?])
     case binary([[UInt8]?])
     case int32([Int32?])
@@ -9,6 +9,8 @@ public enum ParquetColumn: Sendable, Equatable {
     case floats([Float?])
     case doubles([Double?])
     case booleans([Bool?])
+    /// A repeated column: each row's list of elements (a column of the element type), nil for a null list.
+    indirect case lists([ParquetColumn?])
 
     /// The number of rows.
     public var count: Int {
@@ -20,6 +22,7 @@ public enum ParquetColumn: Sendable, Equatable {
         case .floats(let values): return values.count
         case .doubles(let values): return values.count
         case .booleans(let values): return values.count
+        case .lists(let values): return values.count
         }
     }
 
@@ -33,6 +36,7 @@ public enum ParquetColumn: Sendable, Equatable {
         case .floats(let values): return values[index].map(ParquetValue.float) ?? .null
         case .doubles(let values): return values[index].map(ParquetValue.double) ?? .null
         case .booleans(let values): return values[index].map(ParquetValue.boolean) ?? .null
+        case .lists(let values): return values[index].map(ParquetValue.list) ?? .null
         }
     }
 }
@@ -47,11 +51,13 @@ public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
     case float(Float)
     case double(Double)
     case boolean(Bool)
+    /// A list cell of a repeated column.
+    case list(ParquetColumn)
 
-    /// The value as text, the way a CSV cell would hold it (`nil` for null and for binary data).
+    /// The value as text, the way a CSV cell would hold it (`nil` for null, binary data and lists).
     public var text: String? {
         switch self {
-        case .null, .binary: return nil
+        case .null, .binary, .list: return nil
         case .string(let value): return value
         case .int32(let value): return String(value)
         case .int64(let value): return String(value)
@@ -74,6 +80,8 @@ public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .null: return "null"
         case .binary(let bytes): return "<\(bytes.count) bytes>"
+        case .list(let elements):
+            return "[" + (0..<elements.count).map { elements[$0].description }.joined(separator: ", ") + "]"
         default: return text ?? ""
         }
     }

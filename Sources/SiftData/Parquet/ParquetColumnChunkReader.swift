@@ -1,11 +1,20 @@
 // Reads one column chunk (a column within one row group): walks its pages, decompresses them,
-// decodes definition levels and values (PLAIN or dictionary), and appends rows with nulls in place.
+// decodes repetition and definition levels and the values, and assembles rows: nulls in place for
+// flat columns, one list per row for repeated columns.
 
 /// What one page of a chunk was; collected for tests and diagnostics.
 struct ParquetPageSummary: Equatable {
     let type: ParquetPageType
     let encoding: String
     let numValues: Int
+}
+
+/// One data page: its levels (empty when the column has none) and its non-null values.
+struct ParquetDecodedPage<Value> {
+    let count: Int
+    let repetitionLevels: [UInt32]
+    let definitionLevels: [UInt32]
+    let values: [Value]
 }
 
 /// Decodes the pages of one column chunk.
@@ -16,22 +25,72 @@ struct ParquetColumnChunkReader {
     let metadata: ParquetColumnMetadata
     let codec: ParquetCompressionCodec
     let rowGroup: Int
-    /// Values the chunk must hold (nulls included): the row group's row count.
-    let expectedValues: Int
+    /// The row group's row count.
+    let expectedRows: Int
 
-    /// Appends the chunk's values to `output` and returns what its pages were.
+    /// Level entries the chunk holds: one per row for flat columns, one per list element (or empty
+    /// or null list) for repeated ones.
+    private var expectedEntries: Int { column.maxRepetitionLevel > 0 ? Int(metadata.numValues) : expectedRows }
+
+    /// Appends the chunk's rows of a flat column to `output` and returns what its pages were.
     @discardableResult
     func read<Value: ParquetStoredValue>(into output: inout [Value?]) throws -> [ParquetPageSummary] {
+        let present = UInt32(column.maxDefinitionLevel)
+        return try readPages { (page: ParquetDecodedPage<Value>, _) in
+            output.reserveCapacity(output.count + page.count)
+            if page.definitionLevels.isEmpty {
+                for value in page.values { output.append(value) }
+                return
+            }
+            var next = 0
+            for level in page.definitionLevels {
+                if level == present {
+                    output.append(page.values[next])
+                    next += 1
+                } else {
+                    output.append(nil)
+                }
+            }
+        }
+    }
+
+    /// Appends the chunk's rows of a singly repeated column (a list per row, nil for a null list).
+    @discardableResult
+    func readLists<Value: ParquetStoredValue>(into output: inout [[Value?]?]) throws -> [ParquetPageSummary] {
+        var assembler = ParquetListAssembler<Value>(
+            maxDefinitionLevel: column.maxDefinitionLevel, repeatedDefinitionLevel: column.repeatedDefinitionLevel)
+        let firstRow = output.count
+        let summaries = try readPages { (page: ParquetDecodedPage<Value>, headerOffset) in
+            do {
+                try assembler.add(page, to: &output)
+            } catch let failure as ParquetDecodingFailure {
+                throw corrupt(at: headerOffset, failure.detail)
+            }
+        }
+        assembler.finish(into: &output)
+        guard output.count - firstRow == expectedRows else {
+            throw corrupt(
+                at: Int(metadata.dataPageOffset),
+                "the chunk's levels make \(output.count - firstRow) rows but the row group has \(expectedRows)")
+        }
+        return summaries
+    }
+
+    /// Walks the chunk's pages, passing each decoded data page (and its header's offset) to `consume`.
+    private func readPages<Value: ParquetStoredValue>(
+        _ consume: (ParquetDecodedPage<Value>, Int) throws -> Void
+    ) throws -> [ParquetPageSummary] {
         // An empty row group needs no pages (pyarrow writes its chunk offsets as 0).
-        guard expectedValues > 0 else { return [] }
+        guard expectedRows > 0 else { return [] }
+        let expectedEntries = self.expectedEntries
         let (start, end) = try chunkRange()
         var summaries: [ParquetPageSummary] = []
         var dictionary: [Value]?
-        var valuesRead = 0
+        var entriesRead = 0
         var position = start
-        while valuesRead < expectedValues {
+        while entriesRead < expectedEntries {
             guard position < end else {
-                throw corrupt(at: position, "the chunk's pages end after \(valuesRead) of \(expectedValues) values")
+                throw corrupt(at: position, "the chunk's pages end after \(entriesRead) of \(expectedEntries) values")
             }
             let headerOffset = position
             var reader = ThriftCompactReader(bytes: file, start: position, end: end)
@@ -72,15 +131,15 @@ struct ParquetColumnChunkReader {
                     }
                 }
             case .dataPage, .dataPageV2:
-                guard pageValues <= expectedValues - valuesRead else {
+                guard pageValues <= expectedEntries - entriesRead else {
                     throw corrupt(
                         at: headerOffset,
-                        "the page holds \(pageValues) values but the chunk has only \(expectedValues - valuesRead) left")
+                        "the page holds \(pageValues) values but the chunk has only \(expectedEntries - entriesRead) left")
                 }
-                try readDataPage(
-                    header: header, type: type, pageStart: pageStart, headerOffset: headerOffset,
-                    dictionary: dictionary, into: &output)
-                valuesRead += pageValues
+                let page = try readDataPage(
+                    header: header, type: type, pageStart: pageStart, headerOffset: headerOffset, dictionary: dictionary)
+                try consume(page, headerOffset)
+                entriesRead += pageValues
             case .indexPage:
                 continue
             }
@@ -106,32 +165,42 @@ struct ParquetColumnChunkReader {
     }
 
     private func readDataPage<Value: ParquetStoredValue>(
-        header: ParquetPageHeader, type: ParquetPageType, pageStart: Int, headerOffset: Int,
-        dictionary: [Value]?, into output: inout [Value?]
-    ) throws {
+        header: ParquetPageHeader, type: ParquetPageType, pageStart: Int, headerOffset: Int, dictionary: [Value]?
+    ) throws -> ParquetDecodedPage<Value> {
         let count = Int(header.numValues)
-        var levels = [UInt32]()
+        var repetition = [UInt32]()
+        var definition = [UInt32]()
         let page: [UInt8]
         var valuesStart = 0
         if type == .dataPage {
+            // v1: the whole page is compressed; levels are length-prefixed, repetition first.
             page = try decompress(header: header, pageStart: pageStart, headerOffset: headerOffset)
-            if column.maxDefinitionLevel > 0 {
-                guard header.definitionLevelEncoding == .rle else {
-                    throw unsupported("definition levels encoded as \(header.definitionLevelEncoding)")
-                }
-                (levels, valuesStart) = try page.withUnsafeBytes { bytes in
-                    try decoding(at: headerOffset) {
-                        guard bytes.count >= 4 else { throw ParquetDecodingFailure("definition levels' length is cut off") }
-                        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
-                        guard length <= bytes.count - 4 else {
-                            throw ParquetDecodingFailure(
-                                "definition levels claim \(length) bytes but the page has \(bytes.count - 4)")
+            try page.withUnsafeBytes { bytes in
+                try decoding(at: headerOffset) {
+                    if column.maxRepetitionLevel > 0 {
+                        guard header.repetitionLevelEncoding == .rle else {
+                            throw unsupported("repetition levels encoded as \(header.repetitionLevelEncoding)")
                         }
-                        return (try definitionLevels(bytes, start: 4, end: 4 + length, count: count), 4 + length)
+                        let length = try levelsLength(bytes, at: valuesStart, what: "repetition")
+                        repetition = try levels(
+                            bytes, start: valuesStart + 4, end: valuesStart + 4 + length, count: count,
+                            maximum: column.maxRepetitionLevel, what: "repetition")
+                        valuesStart += 4 + length
+                    }
+                    if column.maxDefinitionLevel > 0 {
+                        guard header.definitionLevelEncoding == .rle else {
+                            throw unsupported("definition levels encoded as \(header.definitionLevelEncoding)")
+                        }
+                        let length = try levelsLength(bytes, at: valuesStart, what: "definition")
+                        definition = try levels(
+                            bytes, start: valuesStart + 4, end: valuesStart + 4 + length, count: count,
+                            maximum: column.maxDefinitionLevel, what: "definition")
+                        valuesStart += 4 + length
                     }
                 }
             }
         } else {
+            // v2: levels are stored uncompressed and without length prefixes; only the values may be compressed.
             let repetitionLength = Int(header.repetitionLevelsByteLength)
             let definitionLength = Int(header.definitionLevelsByteLength)
             let compressedSize = Int(header.compressedSize)
@@ -142,15 +211,22 @@ struct ParquetColumnChunkReader {
                     at: headerOffset,
                     "level lengths \(repetitionLength) + \(definitionLength) exceed the page size \(compressedSize)")
             }
-            if column.maxDefinitionLevel > 0 {
-                levels = try file.withUnsafeBytes { bytes in
-                    let levelsStart = pageStart + repetitionLength
-                    return try decoding(at: headerOffset) {
-                        try definitionLevels(bytes, start: levelsStart, end: levelsStart + definitionLength, count: count)
+            try file.withUnsafeBytes { bytes in
+                try decoding(at: headerOffset) {
+                    if column.maxRepetitionLevel > 0 {
+                        repetition = try levels(
+                            bytes, start: pageStart, end: pageStart + repetitionLength, count: count,
+                            maximum: column.maxRepetitionLevel, what: "repetition")
+                    }
+                    if column.maxDefinitionLevel > 0 {
+                        let levelsStart = pageStart + repetitionLength
+                        definition = try levels(
+                            bytes, start: levelsStart, end: levelsStart + definitionLength, count: count,
+                            maximum: column.maxDefinitionLevel, what: "definition")
                     }
                 }
             }
-            let nonNull = column.maxDefinitionLevel > 0 ? levels.count(where: { $0 == UInt32(column.maxDefinitionLevel) }) : count
+            let nonNull = nonNullCount(definition, count: count)
             guard header.numNulls == count - nonNull else {
                 throw corrupt(at: headerOffset, "the header counts \(header.numNulls) nulls but the levels say \(count - nonNull)")
             }
@@ -161,41 +237,44 @@ struct ParquetColumnChunkReader {
                 offset: valuesOffset, size: valuesSize, uncompressedSize: uncompressedValuesSize,
                 codec: header.isCompressed ? codec : .uncompressed, headerOffset: headerOffset)
         }
-        let nonNull = column.maxDefinitionLevel > 0 ? levels.count(where: { $0 == UInt32(column.maxDefinitionLevel) }) : count
+        let nonNull = nonNullCount(definition, count: count)
         let values: [Value] = try page.withUnsafeBytes { bytes in
             try decodeValues(
                 bytes, start: valuesStart, count: nonNull, encoding: header.encoding, dictionary: dictionary,
                 headerOffset: headerOffset)
         }
-        output.reserveCapacity(output.count + count)
-        if column.maxDefinitionLevel == 0 {
-            for value in values { output.append(value) }
-        } else {
-            var next = 0
-            let present = UInt32(column.maxDefinitionLevel)
-            for level in levels {
-                if level == present {
-                    output.append(values[next])
-                    next += 1
-                } else {
-                    output.append(nil)
-                }
-            }
-        }
+        return ParquetDecodedPage(count: count, repetitionLevels: repetition, definitionLevels: definition, values: values)
     }
 
-    /// Decodes `count` definition levels and checks each is at most the column's maximum.
-    private func definitionLevels(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int) throws -> [UInt32] {
+    /// How many entries hold a value: those at the maximum definition level (all, for required columns).
+    private func nonNullCount(_ definition: [UInt32], count: Int) -> Int {
+        guard column.maxDefinitionLevel > 0 else { return count }
+        let present = UInt32(column.maxDefinitionLevel)
+        return definition.count(where: { $0 == present })
+    }
+
+    /// The 4-byte little-endian length before a v1 page's levels, checked against the page.
+    private func levelsLength(_ bytes: UnsafeRawBufferPointer, at offset: Int, what: String) throws -> Int {
+        guard bytes.count - offset >= 4 else { throw ParquetDecodingFailure("\(what) levels' length is cut off") }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        guard length <= bytes.count - offset - 4 else {
+            throw ParquetDecodingFailure("\(what) levels claim \(length) bytes but the page has \(bytes.count - offset - 4)")
+        }
+        return length
+    }
+
+    /// Decodes `count` levels and checks each is at most `maximum`.
+    private func levels(
+        _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int, maximum: Int, what: String
+    ) throws -> [UInt32] {
         var decoder = try ParquetHybridDecoder(
-            bytes: bytes, start: start, end: end,
-            bitWidth: ParquetHybridDecoder.bitWidth(forMaximum: column.maxDefinitionLevel))
+            bytes: bytes, start: start, end: end, bitWidth: ParquetHybridDecoder.bitWidth(forMaximum: maximum))
         let levels = try [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0, let base = buffer.baseAddress { try decoder.decode(count: count, into: base) }
             initialized = count
         }
-        let maximum = UInt32(column.maxDefinitionLevel)
-        if let bad = levels.first(where: { $0 > maximum }) {
-            throw ParquetDecodingFailure("definition level \(bad) exceeds the column's maximum \(maximum)")
+        if let bad = levels.first(where: { $0 > UInt32(maximum) }) {
+            throw ParquetDecodingFailure("\(what) level \(bad) exceeds the column's maximum \(maximum)")
         }
         return levels
     }

@@ -23,11 +23,14 @@ public struct ParquetColumnSchema: Sendable, Equatable {
     public let type: ParquetColumnType
     /// Whether the column may hold nulls.
     public let isOptional: Bool
-    /// Whether the column is inside a repeated field (a list); such columns are not readable yet.
+    /// Whether the column is inside a repeated field: each row holds a list (`ParquetColumn.lists`).
+    /// Lists of lists are not readable.
     public let isRepeated: Bool
 
     let maxDefinitionLevel: Int
     let maxRepetitionLevel: Int
+    /// The definition level of the (innermost) repeated field, 0 for flat columns.
+    let repeatedDefinitionLevel: Int
     /// FIXED_LEN_BYTE_ARRAY width in bytes (0 for other types).
     let typeLength: Int
     /// Position among the leaves, which is the position of its chunk in every row group.
@@ -36,14 +39,15 @@ public struct ParquetColumnSchema: Sendable, Equatable {
 
 extension ParquetColumnSchema {
     /// Walks the depth-first schema list (root first) and returns its leaves; `ParquetDecodingFailure`
-    /// when the tree is inconsistent.
+    /// when the tree is inconsistent. A standard three-level list (`tags` (LIST) → repeated `list` →
+    /// `element`) is named by its field, `tags`, rather than `tags.list.element`.
     static func leaves(of elements: [ParquetSchemaElement]) throws -> [ParquetColumnSchema] {
         guard let root = elements.first else { throw ParquetDecodingFailure("the schema is empty") }
         var leaves: [ParquetColumnSchema] = []
         var next = 1
         try addChildren(
             count: Int(root.numChildren ?? 0), of: elements, next: &next, path: [], definition: 0, repetition: 0,
-            depth: 0, into: &leaves)
+            repeatedDefinition: 0, unnamedLevels: 0, depth: 0, into: &leaves)
         guard next == elements.count else {
             throw ParquetDecodingFailure(
                 "the schema tree covers \(next) of its \(elements.count) elements (num_children is inconsistent)")
@@ -53,7 +57,8 @@ extension ParquetColumnSchema {
 
     private static func addChildren(
         count: Int, of elements: [ParquetSchemaElement], next: inout Int, path: [String], definition: Int,
-        repetition: Int, depth: Int, into leaves: inout [ParquetColumnSchema]
+        repetition: Int, repeatedDefinition: Int, unnamedLevels: Int, depth: Int,
+        into leaves: inout [ParquetColumnSchema]
     ) throws {
         guard depth < 32 else { throw ParquetDecodingFailure("the schema is nested deeper than 32 levels") }
         guard count >= 0, count <= elements.count - next else {
@@ -64,21 +69,25 @@ extension ParquetColumnSchema {
             next += 1
             var definitionLevel = definition
             var repetitionLevel = repetition
+            var repeatedDefinitionLevel = repeatedDefinition
             switch element.repetitionCode.flatMap(ParquetRepetition.init(rawValue:)) {
             case .optional: definitionLevel += 1
             case .repeated:
                 definitionLevel += 1
                 repetitionLevel += 1
+                repeatedDefinitionLevel = definitionLevel
             case .required: break
             case nil:
                 throw ParquetDecodingFailure(
                     "schema element '\(element.name)' has a missing or unknown repetition type \(element.repetitionCode.map(String.init) ?? "none")")
             }
-            let fieldPath = path + [element.name]
+            let fieldPath = unnamedLevels > 0 ? path : path + [element.name]
             if let children = element.numChildren, children > 0 {
                 try addChildren(
                     count: Int(children), of: elements, next: &next, path: fieldPath, definition: definitionLevel,
-                    repetition: repetitionLevel, depth: depth + 1, into: &leaves)
+                    repetition: repetitionLevel, repeatedDefinition: repeatedDefinitionLevel,
+                    unnamedLevels: isStandardList(element, at: next, in: elements) ? 2 : max(unnamedLevels - 1, 0),
+                    depth: depth + 1, into: &leaves)
                 continue
             }
             guard let code = element.physicalTypeCode, let physical = ParquetPhysicalType(rawValue: code) else {
@@ -107,8 +116,20 @@ extension ParquetColumnSchema {
                 ParquetColumnSchema(
                     name: fieldPath.joined(separator: "."), physicalType: physical, type: type,
                     isOptional: definitionLevel > 0, isRepeated: repetitionLevel > 0,
-                    maxDefinitionLevel: definitionLevel, maxRepetitionLevel: repetitionLevel, typeLength: typeLength,
-                    leafIndex: leaves.count))
+                    maxDefinitionLevel: definitionLevel, maxRepetitionLevel: repetitionLevel,
+                    repeatedDefinitionLevel: repeatedDefinitionLevel, typeLength: typeLength, leafIndex: leaves.count))
         }
+    }
+
+    /// Whether `group` (whose first child is `elements[firstChild]`) is a LIST-annotated group with one
+    /// repeated child group that has one child: the standard three-level list layout.
+    private static func isStandardList(
+        _ group: ParquetSchemaElement, at firstChild: Int, in elements: [ParquetSchemaElement]
+    ) -> Bool {
+        guard group.logicalTypeID == 3 || group.convertedType == 3, group.numChildren == 1,
+            firstChild < elements.count
+        else { return false }
+        let repeated = elements[firstChild]
+        return repeated.repetitionCode == ParquetRepetition.repeated.rawValue && repeated.numChildren == 1
     }
 }

@@ -5,9 +5,10 @@ import Foundation
 
 /// A Parquet file (as written by pyarrow, Hugging Face `datasets`, Spark…) read into memory.
 ///
-/// Supports flat columns (required or optional) of BYTE_ARRAY (strings and binary), INT32, INT64,
-/// FLOAT, DOUBLE, BOOLEAN and FIXED_LEN_BYTE_ARRAY; PLAIN and dictionary encodings; data pages v1
-/// and v2; codecs UNCOMPRESSED, SNAPPY, GZIP and ZSTD; any number of row groups and pages.
+/// Supports columns (required, optional, inside structs, or lists of them) of BYTE_ARRAY (strings and
+/// binary), INT32, INT64, FLOAT, DOUBLE, BOOLEAN and FIXED_LEN_BYTE_ARRAY; PLAIN, dictionary, DELTA_* and
+/// BYTE_STREAM_SPLIT encodings; data pages v1 and v2; codecs UNCOMPRESSED, SNAPPY, GZIP and ZSTD; any
+/// number of row groups and pages. Not supported: lists of lists, INT96, LZO/BROTLI/LZ4, encryption.
 public struct ParquetFile: Sendable {
     /// Where the file came from (a path, or the name given to `init(bytes:name:)`), used in errors.
     public let path: String
@@ -127,17 +128,17 @@ public struct ParquetFile: Sendable {
         return column
     }
 
-    /// Reads every row of the column `name`.
+    /// Reads every row of the column `name`: its values, or for a repeated column one list per row.
     public func readColumn(_ name: String) throws -> ParquetColumn {
         let column = try column(named: name)
         switch column.type {
-        case .string: return .strings(try readValues(of: column))
-        case .binary: return .binary(try readValues(of: column))
-        case .int32: return .int32(try readValues(of: column))
-        case .int64: return .int64(try readValues(of: column))
-        case .float: return .floats(try readValues(of: column))
-        case .double: return .doubles(try readValues(of: column))
-        case .boolean: return .booleans(try readValues(of: column))
+        case .string: return try readColumn(column, as: String.self)
+        case .binary: return try readColumn(column, as: [UInt8].self)
+        case .int32: return try readColumn(column, as: Int32.self)
+        case .int64: return try readColumn(column, as: Int64.self)
+        case .float: return try readColumn(column, as: Float.self)
+        case .double: return try readColumn(column, as: Double.self)
+        case .boolean: return try readColumn(column, as: Bool.self)
         case .int96:
             throw ParquetError.unsupported(path: path, column: name, feature: "the deprecated INT96 type")
         }
@@ -160,42 +161,54 @@ public struct ParquetFile: Sendable {
     /// What each row group's chunk of the column holds, page by page (for tests and diagnostics).
     func pageSummaries(column name: String) throws -> [[ParquetPageSummary]] {
         let column = try column(named: name)
-        var summaries: [[ParquetPageSummary]] = []
-        for groupIndex in rowGroups.indices {
-            var sink: [[UInt8]?] = []
-            var strings: [String?] = []
-            var int32s: [Int32?] = []
-            var int64s: [Int64?] = []
-            var doubles: [Double?] = []
-            var floats: [Float?] = []
-            var booleans: [Bool?] = []
-            let reader = try chunkReader(column: column, rowGroup: groupIndex)
-            switch column.type {
-            case .string: summaries.append(try reader.read(into: &strings))
-            case .binary: summaries.append(try reader.read(into: &sink))
-            case .int32: summaries.append(try reader.read(into: &int32s))
-            case .int64: summaries.append(try reader.read(into: &int64s))
-            case .float: summaries.append(try reader.read(into: &floats))
-            case .double: summaries.append(try reader.read(into: &doubles))
-            case .boolean: summaries.append(try reader.read(into: &booleans))
-            case .int96: throw ParquetError.unsupported(path: path, column: name, feature: "the deprecated INT96 type")
-            }
+        switch column.type {
+        case .string: return try pageSummaries(column, as: String.self)
+        case .binary: return try pageSummaries(column, as: [UInt8].self)
+        case .int32: return try pageSummaries(column, as: Int32.self)
+        case .int64: return try pageSummaries(column, as: Int64.self)
+        case .float: return try pageSummaries(column, as: Float.self)
+        case .double: return try pageSummaries(column, as: Double.self)
+        case .boolean: return try pageSummaries(column, as: Bool.self)
+        case .int96: throw ParquetError.unsupported(path: path, column: name, feature: "the deprecated INT96 type")
         }
-        return summaries
     }
 
-    private func readValues<Value: ParquetStoredValue>(of column: ParquetColumnSchema) throws -> [Value?] {
+    private func pageSummaries<Value: ParquetStoredValue>(
+        _ column: ParquetColumnSchema, as _: Value.Type
+    ) throws -> [[ParquetPageSummary]] {
+        try rowGroups.indices.map { groupIndex in
+            let reader = try chunkReader(column: column, rowGroup: groupIndex)
+            if column.isRepeated {
+                var lists: [[Value?]?] = []
+                return try reader.readLists(into: &lists)
+            }
+            var values: [Value?] = []
+            return try reader.read(into: &values)
+        }
+    }
+
+    private func readColumn<Value: ParquetStoredValue>(
+        _ column: ParquetColumnSchema, as _: Value.Type
+    ) throws -> ParquetColumn {
+        if column.isRepeated {
+            var lists = [[Value?]?]()
+            lists.reserveCapacity(numRows)
+            for groupIndex in rowGroups.indices {
+                try chunkReader(column: column, rowGroup: groupIndex).readLists(into: &lists)
+            }
+            return .lists(lists.map { $0.map(Value.makeColumn) })
+        }
         var values = [Value?]()
         values.reserveCapacity(numRows)
         for groupIndex in rowGroups.indices {
             try chunkReader(column: column, rowGroup: groupIndex).read(into: &values)
         }
-        return values
+        return Value.makeColumn(values)
     }
 
     private func chunkReader(column: ParquetColumnSchema, rowGroup groupIndex: Int) throws -> ParquetColumnChunkReader {
-        if column.isRepeated {
-            throw ParquetError.unsupported(path: path, column: column.name, feature: "repeated (list) columns")
+        if column.maxRepetitionLevel > 1 {
+            throw ParquetError.unsupported(path: path, column: column.name, feature: "lists of lists")
         }
         let group = rowGroups[groupIndex]
         guard let metadata = group.columns[column.leafIndex].metadata else {
@@ -216,7 +229,7 @@ public struct ParquetFile: Sendable {
                 detail: "row group \(groupIndex), column '\(column.name)': chunk type \(metadata.physicalTypeCode) "
                     + "differs from the schema's \(column.physicalType)")
         }
-        guard metadata.numValues == group.numRows else {
+        guard column.isRepeated ? metadata.numValues >= 0 : metadata.numValues == group.numRows else {
             throw ParquetError.corruptMetadata(
                 path: path, byteOffset: 0,
                 detail: "row group \(groupIndex), column '\(column.name)' holds \(metadata.numValues) values "
@@ -224,6 +237,6 @@ public struct ParquetFile: Sendable {
         }
         return ParquetColumnChunkReader(
             file: bytes, path: path, column: column, metadata: metadata, codec: codec, rowGroup: groupIndex,
-            expectedValues: Int(group.numRows))
+            expectedRows: Int(group.numRows))
     }
 }

@@ -9,6 +9,9 @@ protocol ParquetStoredValue: Sendable {
         _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int, typeLength: Int
     ) throws -> (values: [Self], end: Int)
 
+    /// The public column holding values of this type.
+    static func makeColumn(_ values: [Self?]) -> ParquetColumn
+
     /// Values from 1-bit RLE-hybrid runs (only booleans use the RLE data encoding); nil for other types.
     static func fromBits(_ bits: UnsafeBufferPointer<UInt32>) -> [Self]?
 
@@ -52,12 +55,25 @@ extension ParquetFixedWidthValue {
     }
 }
 
-extension Int32: ParquetFixedWidthValue {}
-extension Int64: ParquetFixedWidthValue {}
-extension Float: ParquetFixedWidthValue {}
-extension Double: ParquetFixedWidthValue {}
+extension Int32: ParquetFixedWidthValue {
+    static func makeColumn(_ values: [Int32?]) -> ParquetColumn { .int32(values) }
+}
+
+extension Int64: ParquetFixedWidthValue {
+    static func makeColumn(_ values: [Int64?]) -> ParquetColumn { .int64(values) }
+}
+
+extension Float: ParquetFixedWidthValue {
+    static func makeColumn(_ values: [Float?]) -> ParquetColumn { .floats(values) }
+}
+
+extension Double: ParquetFixedWidthValue {
+    static func makeColumn(_ values: [Double?]) -> ParquetColumn { .doubles(values) }
+}
 
 extension Bool: ParquetStoredValue {
+    static func makeColumn(_ values: [Bool?]) -> ParquetColumn { .booleans(values) }
+
     static func decodePlain(
         _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int, typeLength: Int
     ) throws -> (values: [Bool], end: Int) {
@@ -78,6 +94,8 @@ extension Bool: ParquetStoredValue {
 }
 
 extension String: ParquetStoredValue {
+    static func makeColumn(_ values: [String?]) -> ParquetColumn { .strings(values) }
+
     static func decodePlain(
         _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int, typeLength: Int
     ) throws -> (values: [String], end: Int) {
@@ -99,6 +117,8 @@ extension String: ParquetStoredValue {
 }
 
 extension Array: ParquetStoredValue where Element == UInt8 {
+    static func makeColumn(_ values: [[UInt8]?]) -> ParquetColumn { .binary(values) }
+
     static func decodePlain(
         _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, count: Int, typeLength: Int
     ) throws -> (values: [[UInt8]], end: Int) {
