@@ -225,3 +225,45 @@ struct ParquetReaderTests {
         }
     }
 }
+
+@Suite("Parquet list assembly")
+struct ParquetListAssemblyTests {
+    /// Entries of an optional list of optional strings (R = 2, max definition 3): a null list, an empty
+    /// list, a list with a null element, and longer lists.
+    static let repetition: [UInt32] = [0, 0, 0, 1, 1, 0, 0, 1, 1, 1]
+    static let definition: [UInt32] = [0, 1, 3, 2, 3, 3, 3, 3, 2, 3]
+    static let values = ["a", "b", "c", "d", "e", "f"]
+
+    static func assemble(splitAt cut: Int) throws -> [[String?]?] {
+        var assembler = ParquetListAssembler<String>(maxDefinitionLevel: 3, repeatedDefinitionLevel: 2)
+        var rows: [[String?]?] = []
+        var valueIndex = 0
+        for range in [0..<cut, cut..<repetition.count] where !range.isEmpty {
+            let present = range.filter { definition[$0] == 3 }.count
+            let page = ParquetDecodedPage(
+                count: range.count, repetitionLevels: Array(repetition[range]), definitionLevels: Array(definition[range]),
+                values: Array(values[valueIndex..<(valueIndex + present)]))
+            valueIndex += present
+            try assembler.add(page, to: &rows)
+        }
+        assembler.finish(into: &rows)
+        return rows
+    }
+
+    @Test func rowsContinuingOnTheNextPageAssembleTheSame() throws {
+        let whole = try Self.assemble(splitAt: Self.repetition.count)
+        #expect(whole.count == Self.repetition.filter { $0 == 0 }.count)
+        #expect(whole.first == .some(nil))
+        #expect(whole[1] == [])
+        for cut in 0...Self.repetition.count {
+            #expect(try Self.assemble(splitAt: cut) == whole, "split at \(cut)")
+        }
+    }
+
+    @Test func continuationWithoutARowIsAnError() {
+        var assembler = ParquetListAssembler<String>(maxDefinitionLevel: 3, repeatedDefinitionLevel: 2)
+        var rows: [[String?]?] = []
+        let page = ParquetDecodedPage(count: 1, repetitionLevels: [1], definitionLevels: [3], values: ["x"])
+        #expect(throws: ParquetDecodingFailure.self) { try assembler.add(page, to: &rows) }
+    }
+}
