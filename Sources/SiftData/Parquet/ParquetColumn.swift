@@ -2,12 +2,19 @@
 
 /// One column's values across all row groups, in row order; `nil` is a null.
 public enum ParquetColumn: Sendable, Hashable {
+    /// UTF-8 text columns.
     case strings([String?])
+    /// Byte strings that are not annotated as text (and fixed-length byte arrays).
     case binary([[UInt8]?])
+    /// INT32 columns (also INT8/INT16/UINT8/UINT16/DATE annotations, as stored).
     case int32([Int32?])
+    /// INT64 columns (Hugging Face ClassLabel columns are INT64).
     case int64([Int64?])
+    /// FLOAT columns.
     case floats([Float?])
+    /// DOUBLE columns.
     case doubles([Double?])
+    /// BOOLEAN columns.
     case booleans([Bool?])
     /// A repeated column: each row's list of elements (a column of the element type), nil for a null list.
     indirect case lists([ParquetColumn?])
@@ -43,13 +50,21 @@ public enum ParquetColumn: Sendable, Hashable {
 
 /// One cell of a Parquet table.
 public enum ParquetValue: Sendable, Hashable, CustomStringConvertible {
+    /// A null cell.
     case null
+    /// A text cell.
     case string(String)
+    /// A byte-string cell.
     case binary([UInt8])
+    /// An INT32 cell.
     case int32(Int32)
+    /// An INT64 cell.
     case int64(Int64)
+    /// A FLOAT cell.
     case float(Float)
+    /// A DOUBLE cell.
     case double(Double)
+    /// A BOOLEAN cell.
     case boolean(Bool)
     /// A list cell of a repeated column.
     case list(ParquetColumn)

@@ -17,11 +17,14 @@ public enum ParquetColumnType: String, Sendable, CaseIterable {
 
 /// One leaf column of a Parquet file.
 public struct ParquetColumnSchema: Sendable, Equatable {
-    /// The column name; nested fields are joined with ".".
+    /// The column name: struct fields are joined with "." (`meta.source`); a standard list is named by
+    /// its field (`tags`, not `tags.list.element`).
     public let name: String
+    /// How the values are stored on disk.
     public let physicalType: ParquetPhysicalType
+    /// What the values (a list column's elements) are read as.
     public let type: ParquetColumnType
-    /// Whether the column may hold nulls.
+    /// Whether the column may hold nulls (for a list column: null lists or null elements).
     public let isOptional: Bool
     /// Whether the column is inside a repeated field: each row holds a list (`ParquetColumn.lists`).
     /// Lists of lists are not readable.
