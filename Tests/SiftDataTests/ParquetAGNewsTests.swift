@@ -66,20 +66,33 @@ struct ParquetAGNewsTests {
         let texts = records.map { $0[1] + " " + $0[2] }
         let labels = try records.map { try #require(Int64($0[0])) - 1 }
 
-        let start = ContinuousClock.now
-        let file = try ParquetFile(url: ParquetFixtures.url("agnews_test_300_zstd.parquet"))
-        let textColumn = try file.readColumn("text")
-        let labelColumn = try file.readColumn("label")
-        let elapsed = ContinuousClock.now - start
+        let url = try ParquetFixtures.url("agnews_test_300_zstd.parquet")
+        let (file, textColumn, labelColumn, seconds) = try Self.bestOfFive(url)
 
         #expect(file.numRows == 300)
         #expect(file.rowGroupCount >= 2)
         #expect(file.columnNames == ["text", "label"])
         #expect(textColumn == .strings(texts))
         #expect(labelColumn == .int64(labels))
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("Parquet AG News: 300 rows (open + read both columns) in \(Int(seconds * 1e6)) µs, "
+        print("Parquet AG News: 300 rows (open + read both columns, best of 5) in \(Int(seconds * 1e6)) µs, "
             + "\(Int(300 / max(seconds, 1e-9))) rows/s (shared 2-core machine)")
+    }
+
+    /// Opens `url` and reads `text` and `label` five times; returns the last result and the fastest time.
+    static func bestOfFive(_ url: URL) throws -> (ParquetFile, ParquetColumn, ParquetColumn, Double) {
+        var best = Double.infinity
+        var result: (ParquetFile, ParquetColumn, ParquetColumn)?
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            let file = try ParquetFile(url: url)
+            let texts = try file.readColumn("text")
+            let labels = try file.readColumn("label")
+            let elapsed = ContinuousClock.now - start
+            best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            result = (file, texts, labels)
+        }
+        let (file, texts, labels) = try #require(result)
+        return (file, texts, labels, best)
     }
 
     /// Timing on all 7,600 rows when the generator's `--agnews-full` output is present (not committed).
@@ -90,11 +103,7 @@ struct ParquetAGNewsTests {
             print("SKIP: \(url.path) not found; write it with scripts/make_parquet_fixtures.py --agnews-full")
             return
         }
-        let start = ContinuousClock.now
-        let file = try ParquetFile(url: url)
-        let texts = try file.readColumn("text")
-        let labels = try file.readColumn("label")
-        let elapsed = ContinuousClock.now - start
+        let (file, texts, labels, seconds) = try Self.bestOfFive(url)
         #expect(file.numRows == 7600)
         #expect(texts.count == 7600 && labels.count == 7600)
         let csvURL = Fixtures.sharedFile("data/agnews/test.csv")
@@ -103,8 +112,7 @@ struct ParquetAGNewsTests {
             #expect(texts == .strings(records.map { $0[1] + " " + $0[2] }))
             #expect(labels == .int64(records.map { (Int64($0[0]) ?? 0) - 1 }))
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("Parquet AG News: 7600 rows in \(Int(seconds * 1000)) ms, \(Int(7600 / max(seconds, 1e-9))) rows/s "
-            + "(shared 2-core machine)")
+        print("Parquet AG News: 7600 rows (best of 5) in \(String(format: "%.1f", seconds * 1000)) ms, "
+            + "\(Int(7600 / max(seconds, 1e-9))) rows/s (shared 2-core machine)")
     }
 }
