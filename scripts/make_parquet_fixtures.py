@@ -8,8 +8,9 @@ Usage (pyarrow, and optionally `datasets` for the Hugging Face file, in a venv o
         # also writes all 7,600 AG News test rows (zstd, 4 row groups) for a timing run; not committed.
 
 Every file gets an entry in `expected.json`: the file name, the row count, what the file must exercise
-(codec, number of row groups, data page version, whether a dictionary is used) and every column's values
-(int64 values as decimal strings so no JSON reader rounds them; floats as JSON numbers; null as null).
+(codec, number of row groups, data page version, whether a dictionary is used) and the name of its table
+under "tables": every column's values (int64 values as decimal strings so no JSON reader rounds them, binary
+as hex, floats as JSON numbers, null as null, list columns as lists), shared by files written from one table.
 The AG News file (first 300 rows of ../shared/data/agnews/test.csv, laid out like the Hub's
 `fancyzhx/ag_news`: text = title + " " + description, label = class - 1) has no values in expected.json:
 the Swift test parses the CSV itself and compares.
@@ -255,11 +256,22 @@ def main() -> None:
     write(agnews_table(300), "agnews_test_300_zstd.parquet", expected, with_values=False,
           compression="zstd", row_group_size=128)
     with open(os.path.join(OUT_DIR, "expected.json"), "w", encoding="utf-8") as f:
-        # One file entry per line keeps the JSON small and its diffs readable.
+        # Files written from the same table share one copy of its values ("tables", named by their first
+        # file); one entry per line keeps the JSON small and its diffs readable.
+        tables = {}
+        for entry in expected:
+            if "columns" in entry:
+                columns = entry.pop("columns")
+                key = next((k for k, v in tables.items() if v == columns), entry["file"])
+                tables.setdefault(key, columns)
+                entry["table"] = key
         f.write('{"generator": ' + json.dumps(f"scripts/make_parquet_fixtures.py, pyarrow {pa.__version__}"))
         f.write(',\n"files": [\n')
         f.write(",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in expected))
-        f.write("\n]}\n")
+        f.write('\n],\n"tables": {\n')
+        f.write(",\n".join(json.dumps(k, ensure_ascii=False) + ":" +
+                            json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in tables.items()))
+        f.write("\n}}\n")
     if args.agnews_full:
         full = agnews_table(None)
         pq.write_table(full, args.agnews_full, compression="zstd", row_group_size=2000)

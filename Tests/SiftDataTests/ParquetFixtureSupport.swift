@@ -36,9 +36,27 @@ enum ParquetFixtures {
     }
 }
 
-/// `expected.json`.
+/// `expected.json`: the files, and the column values of each table they were written from.
 struct ParquetManifest: Decodable {
     let files: [ParquetExpectedFile]
+
+    private enum Keys: String, CodingKey { case files, tables }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        let tables = try container.decode([String: [ParquetExpectedColumn]].self, forKey: .tables)
+        files = try container.decode([ParquetExpectedFile].self, forKey: .files).map { file in
+            var resolved = file
+            if let table = file.table {
+                guard let columns = tables[table] else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .tables, in: container, debugDescription: "\(file.file) refers to missing table \(table)")
+                }
+                resolved.columns = columns
+            }
+            return resolved
+        }
+    }
 
     func file(_ name: String) throws -> ParquetExpectedFile {
         try #require(files.first { $0.file == name }, "\(name) is not in expected.json")
@@ -59,7 +77,10 @@ struct ParquetExpectedFile: Decodable, CustomTestStringConvertible {
     let row_groups: Int
     let codecs: [String]
     let encodings: [String]
-    let columns: [ParquetExpectedColumn]?
+    /// The name of its entry under "tables".
+    let table: String?
+    /// That table's columns (filled in by `ParquetManifest`).
+    var columns: [ParquetExpectedColumn]?
     let class_labels: [String: [String]]?
     let unsupported: Unsupported?
     /// The data encoding each listed column was written with.
