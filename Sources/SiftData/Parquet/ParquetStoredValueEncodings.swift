@@ -1,4 +1,5 @@
-// Which DELTA_* / BYTE_STREAM_SPLIT encodings apply to which value type (decoders in ParquetDeltaDecoding.swift).
+// Which DELTA_* / BYTE_STREAM_SPLIT encodings apply to which value type (the decoders are in
+// ParquetDeltaBinaryPackedDecoder.swift, ParquetDeltaByteArrays.swift and ParquetByteStreamSplit.swift).
 
 extension ParquetFixedWidthValue {
     /// BYTE_STREAM_SPLIT values of this type's width.
