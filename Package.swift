@@ -33,6 +33,10 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Decompressors for Parquet pages (SiftData): Zstandard, Snappy (its C API) and zlib (GZIP).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "SiftTensor",
             dependencies: blasDependency,
@@ -40,7 +44,7 @@ let package = Package(
         ),
         .target(name: "SiftTokenizers"),
         .target(name: "SiftCheckpoints", dependencies: ["SiftTensor"]),
-        .target(name: "SiftData"),
+        .target(name: "SiftData", dependencies: ["CZstd", "CSnappy", "CZlib"]),
         .target(name: "SiftModels", dependencies: ["SiftTensor", "SiftCheckpoints", "SiftTokenizers"]),
         .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData", "SiftModels"]),
         .executableTarget(
@@ -58,7 +62,11 @@ let package = Package(
             name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "SiftDataTests", dependencies: ["SiftData", "SiftTestSupport"]),
+        .testTarget(
+            name: "SiftDataTests",
+            dependencies: ["SiftData", "SiftTestSupport"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
     ],

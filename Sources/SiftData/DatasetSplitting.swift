@@ -7,6 +7,10 @@ public enum PerClassSelection: Sendable, Hashable {
     case firstInOrder
     /// N examples of each class drawn at random with this seed (kept in their current order).
     case seededRandom(seed: UInt64)
+    /// The N examples of each class with the highest `scores` (one per example, e.g. a loss or a
+    /// perplexity for hard-sample mining); `highest: false` takes the lowest. Ties go to the earlier
+    /// example; NaN scores are never taken before finite ones. Kept in their current order.
+    case byScore(scores: [Double], highest: Bool)
 }
 
 /// A train / validation pair made from one file.
@@ -39,6 +43,20 @@ extension TextDataset {
                 random.shuffle(&shuffled)
                 for index in shuffled.prefix(maxPerClass) { kept[index] = true }
             }
+        case .byScore(let scores, let highest):
+            guard scores.count == examples.count else {
+                throw DatasetError.invalidParameter(
+                    name: "scores", value: "\(scores.count) values", reason: "need one score per example (\(examples.count))")
+            }
+            for members in indicesByClass() {
+                let ranked = members.sorted { a, b in
+                    let scoreA = scores[a], scoreB = scores[b]
+                    if scoreA.isNaN != scoreB.isNaN { return !scoreA.isNaN }
+                    if scoreA != scoreB, !scoreA.isNaN { return highest ? scoreA > scoreB : scoreA < scoreB }
+                    return a < b
+                }
+                for index in ranked.prefix(maxPerClass) { kept[index] = true }
+            }
         }
         return selecting(examples.indices.filter { kept[$0] })
     }
@@ -63,6 +81,32 @@ extension TextDataset {
         return TrainValidationSplit(
             train: selecting(examples.indices.filter { !inValidation[$0] }),
             validation: selecting(examples.indices.filter { inValidation[$0] }))
+    }
+
+    /// `k` stratified folds: each class's examples are shuffled with `seed` and dealt round-robin
+    /// into the folds, so fold sizes per class differ by at most one. Fold `i` validates and the
+    /// others train; both parts keep the original order.
+    public func stratifiedFolds(_ k: Int, seed: UInt64) throws -> [TrainValidationSplit] {
+        guard k >= 2, k <= examples.count else {
+            throw DatasetError.invalidParameter(
+                name: "k", value: String(k), reason: "must be in 2...\(examples.count) (the number of examples)")
+        }
+        var random = SeededRandom(seed: seed)
+        var fold = [Int](repeating: 0, count: examples.count)
+        var next = 0  // continue dealing where the previous class stopped, to balance total fold sizes
+        for members in indicesByClass() {
+            var shuffled = members
+            random.shuffle(&shuffled)
+            for index in shuffled {
+                fold[index] = next
+                next = (next + 1) % k
+            }
+        }
+        return (0..<k).map { current in
+            TrainValidationSplit(
+                train: selecting(examples.indices.filter { fold[$0] != current }),
+                validation: selecting(examples.indices.filter { fold[$0] == current }))
+        }
     }
 
     /// The examples in a random order fixed by `seed`.

@@ -63,10 +63,14 @@ enum LabelResolver {
                                                 reason: "expected an integer label")
             }
             let id = integer - offset
-            let classCount = fixed?.count ?? Int.max
-            guard id >= 0, id < classCount else {
+            if let fixed, id < 0 || id >= fixed.count {
                 throw DatasetError.labelOutOfRange(path: table.source, location: location(row), label: value.description,
-                                                   classCount: fixed?.count ?? 0)
+                                                   classCount: fixed.count)
+            }
+            guard id >= 0 else {
+                throw DatasetError.invalidLabel(
+                    path: table.source, location: location(row), label: value.description,
+                    reason: "class ids must be ≥ 0 after subtracting the label offset \(offset) (unlabelled rows such as -1 must be removed)")
             }
             maximum = max(maximum, id)
             ids.append(id)

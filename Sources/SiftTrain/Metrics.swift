@@ -189,6 +189,20 @@ public struct ClassificationReport: Sendable, Hashable, Codable {
         return lines.joined(separator: "\n")
     }
 
+    /// The per-class metrics and the averages as a Markdown table (4 decimals), for study reports.
+    public func markdownTable(decimals: Int = 4) -> String {
+        func number(_ value: Double) -> String { String(format: "%.\(decimals)f", value) }
+        func escaped(_ name: String) -> String { name.replacingOccurrences(of: "|", with: "\\|") }
+        var lines = ["| class | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+        for metrics in perClass {
+            lines.append("| \(escaped(metrics.name)) | \(number(metrics.precision)) | \(number(metrics.recall)) | \(number(metrics.f1)) | \(metrics.support) |")
+        }
+        lines.append("| **macro avg** | \(number(macroPrecision)) | \(number(macroRecall)) | \(number(macroF1)) | \(count) |")
+        lines.append("| **weighted avg** | \(number(weightedPrecision)) | \(number(weightedRecall)) | \(number(weightedF1)) | \(count) |")
+        lines.append("| **accuracy** | | | \(number(accuracy)) | \(count) |")
+        return lines.joined(separator: "\n")
+    }
+
     /// The report as pretty-printed JSON with sorted keys.
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()

@@ -61,3 +61,35 @@ import SiftTestSupport
         #expect(checked == 120)
     }
 }
+
+/// More AG News rows named by other fixtures: the chat-prompt corpus (text and label) and the MiniLM batch.
+@Suite(.serialized) struct AGNewsMoreFixtureRowsTests {
+    @Test func chatCorpusRowsHaveTheSameTextAndLabel() throws {
+        let corpus = Fixtures.fixture("tokenizers/chat/qwen3_chat.jsonl")
+        try #require(FileManager.default.fileExists(atPath: corpus.path), "chat fixture missing")
+        let train = try DatasetLoader.loadAGNews(URL(fileURLWithPath: agNewsTrainPath))
+        struct Row: Decodable { let source: String; let news_article: String; let label: Int }
+        var checked = 0
+        for line in try String(contentsOf: corpus, encoding: .utf8).split(separator: "\n") {
+            let row = try JSONDecoder().decode(Row.self, from: Data(line.utf8))
+            let index = try #require(Int(row.source.dropFirst("agnews-train:".count)))
+            #expect(train.examples[index].text == row.news_article, "row \(index)")
+            #expect(train.examples[index].label == row.label, "row \(index)")
+            checked += 1
+        }
+        #expect(checked == 20)
+    }
+
+    @Test func miniLMBatchTexts() throws {
+        let metaURL = Fixtures.fixture("models/minilm-l6/meta.json")
+        try #require(FileManager.default.fileExists(atPath: metaURL.path), "MiniLM fixture missing")
+        struct Meta: Decodable { let sources: [String]; let texts: [String] }
+        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: metaURL))
+        let train = try DatasetLoader.loadAGNews(URL(fileURLWithPath: agNewsTrainPath))
+        #expect(meta.sources.count == 16 && meta.texts.count == 16)
+        for (source, text) in zip(meta.sources, meta.texts) {
+            let index = try #require(Int(source.dropFirst("agnews-train:".count)), "source \(source)")
+            #expect(train.examples[index].text == text, "row \(index)")
+        }
+    }
+}

@@ -69,6 +69,16 @@ import Testing
         }
     }
 
+    @Test func negativeIntegerLabelsAreRejectedWithTheReason() throws {
+        let url = try TemporaryFiles.write("text,label\na,0\nb,-1\n", name: "unlabelled.csv")
+        let error = #expect(throws: DatasetError.self) { try DatasetLoader.load(url) }
+        guard case .invalidLabel(_, let location, let label, _) = error else {
+            Issue.record("expected invalidLabel, got \(String(describing: error))")
+            return
+        }
+        #expect(location == .line(3) && label == "-1")
+    }
+
     @Test func jsonLinesWithPairsAndNumericLabels() throws {
         let url = try TemporaryFiles.write("""
             {"premise": "A man eats.", "hypothesis": "Someone eats.", "label": 0}

@@ -71,6 +71,47 @@ import Testing
         #expect(throws: DatasetError.self) { try dataset.limitedPerClass(-1) }
     }
 
+    @Test func limitedPerClassByScoreTakesTheHardestOrEasiest() throws {
+        let dataset = try sample()
+        var random = SeededRandom(seed: 8)
+        var scores = (0..<dataset.count).map { _ in Double(random.nextIndex(below: 1_000)) / 10 }
+        scores[0] = .nan
+        let hardest = try dataset.limitedPerClass(4, selection: .byScore(scores: scores, highest: true))
+        let easiest = try dataset.limitedPerClass(4, selection: .byScore(scores: scores, highest: false))
+        for (subset, highest) in [(hardest, true), (easiest, false)] {
+            #expect(subset.classCounts == [4, 4, 4])
+            for label in 0..<3 {
+                let members = dataset.examples.indices.filter { dataset.examples[$0].label == label && !scores[$0].isNaN }
+                let sortedScores = members.map { scores[$0] }.sorted(by: highest ? (>) : (<))
+                let taken = subset.examples.filter { $0.label == label }.map { example in
+                    scores[dataset.examples.firstIndex(of: example)!]
+                }
+                // The taken scores are exactly the 4 most extreme (ties may pick either equal score).
+                #expect(taken.sorted(by: highest ? (>) : (<)) == Array(sortedScores.prefix(4)))
+            }
+        }
+        #expect(throws: DatasetError.self) { try dataset.limitedPerClass(4, selection: .byScore(scores: [1], highest: true)) }
+    }
+
+    @Test func stratifiedFoldsPartitionTheDataWithBalancedClasses() throws {
+        let dataset = try sample()  // 10, 20, 31 per class
+        let folds = try dataset.stratifiedFolds(5, seed: 2)
+        #expect(folds.count == 5)
+        var seen: [Int] = []
+        for fold in folds {
+            seen += fold.validation.examples.map(\.row)
+            #expect(fold.train.count + fold.validation.count == dataset.count)
+            #expect(Set(fold.train.examples.map(\.row)).isDisjoint(with: fold.validation.examples.map(\.row)))
+            let counts = fold.validation.classCounts
+            #expect(counts[0] == 2 && counts[1] == 4 && (counts[2] == 6 || counts[2] == 7), "per-class counts \(counts)")
+        }
+        #expect(seen.sorted() == dataset.examples.map(\.row).sorted())
+        let sizes = folds.map(\.validation.count)
+        #expect(sizes.max()! - sizes.min()! <= 1, "fold sizes \(sizes)")
+        #expect(try dataset.stratifiedFolds(5, seed: 2).map(\.validation.examples) == folds.map(\.validation.examples))
+        #expect(throws: DatasetError.self) { try dataset.stratifiedFolds(1, seed: 0) }
+    }
+
     @Test func shuffleIsAPermutationFixedBySeed() throws {
         let dataset = try sample()
         let shuffled = dataset.shuffled(seed: 11)
@@ -167,5 +208,19 @@ import Testing
         }
         let stats = try #require(LengthStatistics(test.examples.map { $0.text.unicodeScalars.count }))
         #expect(lines[5].contains("max \(stats.maximum)"))
+    }
+}
+
+@Suite struct ClassWeightTests {
+    @Test func balancedWeightsEqualiseClassContributions() throws {
+        let labels = [0, 0, 0, 0, 0, 0, 1, 1, 2]
+        let dataset = TextDataset(examples: labels.enumerated().map { TextExample(text: "", label: $0.element, row: $0.offset) },
+                                  labels: try LabelSet(names: ["a", "b", "c", "unused"]), source: "memory")
+        let weights = dataset.balancedClassWeights()
+        #expect(weights[3] == 0)
+        // weight × count is the same for every present class: count / classCount.
+        for (label, examples) in [(0, 6), (1, 2), (2, 1)] {
+            #expect(abs(weights[label] * Double(examples) - 9.0 / 4.0) < 1e-12)
+        }
     }
 }

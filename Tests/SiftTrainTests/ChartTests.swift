@@ -110,6 +110,13 @@ private func parseSVG(_ svg: String) throws -> XMLCollector {
         #expect(xml.texts.contains("Qwen3 linear head"))
     }
 
+    @Test func errorWhiskersAreDrawnAndLabelled() throws {
+        let bars = [ChartBar(label: "train s", value: 241.2, error: 6.2), ChartBar(label: "eval s", value: 135.6, error: 6.3)]
+        let xml = try parseSVG(BarChart(title: "MiniLM timings, mean ± std over 3 seeds", valueLabel: "seconds", bars: bars).svg())
+        #expect(xml.texts.contains("241.2 ± 6.2") && xml.texts.contains("135.6 ± 6.3"))
+        #expect(xml.named("line").filter { $0["stroke-width"] == "1.5" }.count == 6)
+    }
+
     @Test func niceTicksAndNumbers() {
         let scale = AxisScale(minimum: 0.27, maximum: 1.41, pixelStart: 0, pixelEnd: 100)
         #expect(scale.ticks.first! <= 0.27 && scale.ticks.last! >= 1.41)
@@ -144,7 +151,7 @@ private func parseSVG(_ svg: String) throws -> XMLCollector {
                 labelNames: ["World", "Sports", "Business", "Sci/Tech"]).svg()),
             ("bars.svg", BarChart(title: "Serving throughput", valueLabel: "requests / s",
                                   bars: [ChartBar(label: "BERT-base", value: 182.4), ChartBar(label: "Qwen3-0.6B linear head", value: 41.7),
-                                         ChartBar(label: "Qwen3-0.6B SFT (option scoring)", value: 12.3)]).svg()),
+                                         ChartBar(label: "Qwen3-0.6B SFT (option scoring)", value: 12.3, error: 1.4)]).svg()),
             ("log.svg", LineChart(
                 title: "Accuracy against training-set size", xLabel: "training examples (log scale)", yLabel: "test accuracy",
                 series: [ChartSeries(name: "MiniLM-L6", x: [100, 300, 1_000, 4_000, 30_000], y: [0.52, 0.71, 0.83, 0.886, 0.915]),

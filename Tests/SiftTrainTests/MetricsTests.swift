@@ -97,6 +97,9 @@ import SiftTestSupport
         #expect(table.contains(String(format: "%.4f", report.macroF1)))
         let matrix = try ConfusionMatrix(labels: [0, 1, 1], predictions: [0, 1, 0], classCount: 2).table(labelNames: ["World", "Sci/Tech"])
         #expect(matrix.split(separator: "\n").count == 3)
+        let markdown = report.markdownTable().split(separator: "\n").map(String.init)
+        #expect(markdown.count == 2 + 2 + 3)
+        #expect(markdown[3] == "| Sci/Tech | \(String(format: "%.4f", report.perClass[1].precision)) | 0.5000 | \(String(format: "%.4f", report.perClass[1].f1)) | 2 |")
     }
 }
 

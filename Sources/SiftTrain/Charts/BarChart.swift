@@ -6,11 +6,14 @@ public struct ChartBar: Sendable, Hashable, Codable {
     public var label: String
     /// The bar's length in data units.
     public var value: Double
+    /// An optional uncertainty (e.g. the standard deviation over seeds), drawn as a whisker ± error.
+    public var error: Double?
 
-    /// A bar.
-    public init(label: String, value: Double) {
+    /// A bar, optionally with a ± error whisker.
+    public init(label: String, value: Double, error: Double? = nil) {
         self.label = label
         self.value = value
+        self.error = error
     }
 }
 
@@ -44,7 +47,10 @@ public struct BarChart: Sendable, Hashable {
         let left = min(260, 24 + longest)
         let plotHeight = max(barHeight, Double(bars.count) * (barHeight + gap))
         let height = top + plotHeight + 60
-        let values = bars.map(\.value).filter(\.isFinite)
+        let values = bars.flatMap { bar -> [Double] in
+            let spread = bar.error.map(abs) ?? 0
+            return [bar.value - spread, bar.value + spread]
+        }.filter(\.isFinite)
         let scale = AxisScale(minimum: min(0, values.min() ?? 0), maximum: max(0, values.max() ?? 1),
                               pixelStart: left, pixelEnd: max(left + 50, width - 80), targetTicks: 6)
         var svg = SVGBuilder(width: width, height: height)
@@ -69,8 +75,18 @@ public struct BarChart: Sendable, Hashable {
             let end = scale.pixel(bar.value)
             svg.rect(x: min(zero, end), y: y, width: abs(end - zero), height: barHeight, fill: ChartPalette.color(index),
                      title: "\(bar.label): \(SVGText.label(bar.value, decimals: valueDecimals))")
-            let valueText = SVGText.label(bar.value, decimals: valueDecimals)
-            svg.text(valueText, x: bar.value >= 0 ? end + 6 : end - 6, y: y + barHeight / 2 + 4, size: 12,
+            var valueText = SVGText.label(bar.value, decimals: valueDecimals)
+            var labelEnd = end
+            if let error = bar.error, error.isFinite, error != 0 {
+                let low = scale.pixel(bar.value - abs(error)), high = scale.pixel(bar.value + abs(error))
+                let middle = y + barHeight / 2
+                svg.line(x1: low, y1: middle, x2: high, y2: middle, stroke: "#222", width: 1.5)
+                svg.line(x1: low, y1: middle - 6, x2: low, y2: middle + 6, stroke: "#222", width: 1.5)
+                svg.line(x1: high, y1: middle - 6, x2: high, y2: middle + 6, stroke: "#222", width: 1.5)
+                valueText += " ± " + SVGText.label(abs(error), decimals: valueDecimals)
+                labelEnd = bar.value >= 0 ? max(end, high) : min(end, low)
+            }
+            svg.text(valueText, x: bar.value >= 0 ? labelEnd + 6 : labelEnd - 6, y: y + barHeight / 2 + 4, size: 12,
                      anchor: bar.value >= 0 ? "start" : "end")
         }
         svg.text(valueLabel, x: (scale.pixelStart + scale.pixelEnd) / 2, y: height - 14, size: 13, anchor: "middle")

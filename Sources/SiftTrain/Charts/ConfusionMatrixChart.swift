@@ -41,7 +41,7 @@ public struct ConfusionMatrixChart: Sendable, Hashable {
         var svg = SVGBuilder(width: width, height: height)
         svg.text(title, x: width / 2, y: 26, size: 16, anchor: "middle", weight: "bold")
         svg.text("predicted", x: left + gridSize / 2, y: 50, size: 13, anchor: "middle")
-        svg.text("true", x: 16, y: top + gridSize / 2, size: 13, anchor: "middle", rotate: -90)
+        svg.text("true", x: max(16, left - longest - 24), y: top + gridSize / 2, size: 13, anchor: "middle", rotate: -90)
         for row in 0..<size {
             let rowTotal = (0..<size).reduce(0) { $0 + max(0, count(row, $1)) }
             for column in 0..<size {

@@ -1,0 +1,2 @@
+// Snappy's C API (Debian: libsnappy-dev), for SNAPPY-compressed Parquet pages.
+#include <snappy-c.h>

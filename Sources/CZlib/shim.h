@@ -1,0 +1,2 @@
+// zlib (Debian: zlib1g-dev), for GZIP-compressed Parquet pages.
+#include <zlib.h>

@@ -1,0 +1,2 @@
+// Zstandard (Debian: libzstd-dev), for ZSTD-compressed Parquet pages.
+#include <zstd.h>
