@@ -4,7 +4,7 @@ import Testing
 @Suite("linear")
 struct LinearTests {
     static let shapes: [(input: [Int], outFeatures: Int)] = [
-        ([1], 1), ([3], 7), ([4, 5], 3), ([2, 3, 7], 65), ([65, 3], 1), ([2, 2, 3, 5], 4),
+        ([1], 1), ([3], 7), ([4, 5], 3), ([2, 3, 7], 65), ([65, 3], 1), ([2, 2, 3, 5], 4), ([300, 3], 5),
     ]
 
     @Test("with a bias: forward and all three gradients", arguments: shapes)

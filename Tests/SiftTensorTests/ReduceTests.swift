@@ -6,6 +6,7 @@ struct ReduceTests {
     static let cases: [([Int], Int)] = [
         ([7], 0), ([1], 0), ([3, 5], 0), ([3, 5], 1), ([3, 5], -1), ([2, 3, 65], 1), ([2, 3, 65], 2),
         ([65, 3], 0), ([2, 1, 7], 1), ([4, 3, 2, 5], -3),
+        ([300, 7], 0), ([2, 259, 3], 1), ([40, 3, 5], 1),  // row-block partials; per-slab threads
     ]
 
     @Test("sum and mean along an axis, with and without keepDims", arguments: cases, [false, true])

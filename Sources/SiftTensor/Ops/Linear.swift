@@ -70,23 +70,6 @@ extension Tensor {
             return grads
         }
     }
-
-    /// Sums a row-major [rows, columns] matrix over its rows: [columns]. Parallel over column
-    /// blocks, each summing rows in order (deterministic).
-    static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> Tensor {
-        let out = Tensor.uninitialized([columns])
-        let y = out.storage.pointer
-        Parallel.forEachChunk(columns, minChunk: max(16, (1 << 14) / max(rows, 1))) { range in
-            let start = range.lowerBound, width = range.count
-            let dst = y + start
-            dst.update(repeating: 0, count: width)
-            for row in 0..<rows {
-                let src = matrix + row * columns + start
-                for j in 0..<width { dst[j] += src[j] }
-            }
-        }
-        return out
-    }
 }
 
 extension Reference {
