@@ -68,15 +68,16 @@ struct BenchEngineCommand: ParsableCommand {
         if !skipTraining {
             rows.append(try EngineBench.linearTrainingStep(m: 4096, k: 768, n: 3072, repeats: repeats))
         }
-        rows += try EngineBench.nnKernelRows(repeats: repeats)
+        let nnKernelSections = try EngineBench.nnKernelSections(repeats: repeats)
 
         if json {
-            let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows)
+            let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows, nnKernels: nnKernelSections)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(EngineBench.table(rows, threads: Parallel.threadCount, repeats: repeats))
+            for section in nnKernelSections { print("\n" + section) }
         }
     }
 }
@@ -120,6 +121,8 @@ struct EngineBenchReport: Codable {
     var threads: Int
     var repeats: Int
     var rows: [EngineBenchRow]
+    /// Text tables of the NN kernels (attention, LayerNorm, RMSNorm…), when present.
+    var nnKernels: [String]
 }
 
 /// The measurements behind `sift bench engine`.
@@ -204,9 +207,9 @@ enum EngineBench {
             referenceSeconds: times[0], engineSeconds: times[1])
     }
 
-    // NN-kernel timings (attention, LayerNorm, RMSNorm) are added by the NN-ops branch: return their
-    // rows from here, each timed against its reference in the same run (see `interleavedBest`).
-    static func nnKernelRows(repeats: Int) throws -> [EngineBenchRow] {
+    // NN-kernel timings (attention, LayerNorm, RMSNorm) are added by the NN-ops branch at merge:
+    // return `[try engineKernelTimings(repeats: repeats)]` (its text table) from here.
+    static func nnKernelSections(repeats: Int) throws -> [String] {
         []
     }
 
