@@ -38,6 +38,20 @@ struct LinearTests {
             reference: { Reference.linear($0[0], weight: $0[1], bias: $0[2]) })
     }
 
+    @Test("forward and backward are bit-identical run to run")
+    func deterministic() throws {
+        func step() throws -> [[UInt32]] {
+            let x = randomReference([512, 48], seed: 11).tensor(requiresGrad: true)
+            let weight = randomReference([40, 48], seed: 12).tensor(requiresGrad: true)
+            let bias = randomReference([40], seed: 13).tensor(requiresGrad: true)
+            let y = try x.linear(weight: weight, bias: bias)
+            try y.backward(gradient: randomReference([512, 40], seed: 14).tensor())
+            return try [y, #require(x.grad), #require(weight.grad), #require(bias.grad)].map { $0.scalars.map(\.bitPattern) }
+        }
+        let first = try step()
+        for _ in 0..<3 { #expect(try step() == first) }
+    }
+
     @Test("bad shapes throw, naming the weight")
     func shapeErrors() throws {
         let x = try Tensor.zeros([2, 3])

@@ -40,6 +40,18 @@ struct ReduceTests {
         }
     }
 
+    @Test("parallel reductions are bit-identical run to run")
+    func deterministic() throws {
+        let x = randomReference([1000, 300], seed: 44).tensor()
+        let first = [x.sum(), try x.sum(axis: 0), try x.sum(axis: 1), try x.reshaped([4, 250, 300]).mean(axis: 1)]
+        for _ in 0..<3 {
+            let again = [x.sum(), try x.sum(axis: 0), try x.sum(axis: 1), try x.reshaped([4, 250, 300]).mean(axis: 1)]
+            for (a, b) in zip(first, again) {
+                #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+            }
+        }
+    }
+
     @Test("bad axes throw")
     func axisErrors() throws {
         let x = try Tensor.zeros([2, 3])
