@@ -73,7 +73,7 @@ struct BenchEngineCommand: ParsableCommand {
         if json {
             let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows, nnKernels: nnKernelSections)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(EngineBench.table(rows, threads: Parallel.threadCount, repeats: repeats))

@@ -6,7 +6,7 @@ struct ElementwiseTests {
     /// Shape pairs covering every path: same shape, row-vector broadcast, scalar, general strided, odd sizes.
     static let shapePairs: [([Int], [Int])] = [
         ([7], [7]), ([1], [1]), ([65], [65]), ([2, 3, 5], [2, 3, 5]),
-        ([4, 7], [7]), ([7], [4, 7]), ([2, 3, 65], [65]),
+        ([4, 7], [7]), ([7], [4, 7]), ([2, 3, 65], [65]), ([300, 7], [7]),
         ([3, 5], [1]), ([1], [3, 5]), ([2, 3], []),
         ([3, 1, 5], [4, 1]), ([4, 1], [3, 1, 5]), ([2, 3, 1], [1, 3, 7]), ([3, 4], [3, 1]),
     ]

@@ -141,6 +141,11 @@ extension Tensor {
         let out = try Tensor.zeros(targetShape)
         let source = storage.pointer, target = out.storage.pointer
         let inner = plan.innerCount, strideSource = plan.innerStrideA, strideTarget = plan.innerStrideB
+        if plan.dims.count == 2 && plan.stridesB == [0, 1] {
+            // `[rows, C]` summed to `[C]` (a bias-like broadcast): parallel, deterministic column sums.
+            Tensor.columnSums(source, rows: plan.dims[0], columns: inner, into: target)
+            return out
+        }
         // Serial on purpose: rows of the source add into shared target elements, and a fixed order
         // keeps the result bit-identical run to run.
         plan.forEachRow(0..<plan.rowCount) { offsetSource, offsetTarget, _ in
