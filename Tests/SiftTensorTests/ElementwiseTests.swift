@@ -42,6 +42,31 @@ struct ElementwiseTests {
         }
     }
 
+    @Test("random broadcast-compatible shapes (rank 0–4, random size-1 axes) match the reference")
+    func randomShapes() throws {
+        var rng = SeededGenerator(seed: 27)
+        for trial in 0..<60 {
+            let rank = Int(rng.next() % 5)
+            let full = (0..<rank).map { _ in 1 + Int(rng.next() % 4) }
+            func variant() -> [Int] {
+                let dropped = Int(rng.next() % UInt64(rank + 1))  // drop some leading axes
+                return full.dropFirst(dropped).map { rng.nextUniform() < 0.35 ? 1 : $0 }
+            }
+            let shapeA = variant(), shapeB = variant()
+            let a = randomReference(shapeA, seed: 100 + UInt64(trial))
+            let b = randomReference(shapeB, seed: 200 + UInt64(trial)).map { $0 < 0 ? $0 - 0.5 : $0 + 0.5 }
+            if trial % 4 == 0 {
+                try checkOp("random \(shapeA) / \(shapeB)", inputs: [a, b], fast: { try $0[0] / $0[1] },
+                            reference: { Reference.divide($0[0], $0[1]) })
+                continue
+            }
+            let fast = try a.tensor() * b.tensor() - b.tensor()
+            let expected = Reference.subtract(Reference.multiply(a, b), b)
+            #expect(fast.shape == expected.shape, "\(shapeA) * \(shapeB): shape")
+            #expect(maxRelativeError(fast.scalars.map(Double.init), expected.data) < 1e-5, "\(shapeA) * \(shapeB)")
+        }
+    }
+
     @Test("the same tensor on both sides accumulates both gradients")
     func sameInputTwice() throws {
         try checkOp("x * x + x", inputs: [randomReference([3, 5], seed: 26)],
