@@ -41,9 +41,10 @@ extension Tensor {
             a: storage.pointer, strideA: 0, b: weight.storage.pointer, strideB: 0, c: y, strideC: 0,
             beta: bias == nil ? 0 : 1)
 
-        guard Tensor.needsGraph(bias.map { [self, weight, $0] } ?? [self, weight]) else { return out }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        guard Tensor.needsGraph(inputs) else { return out }  // inference: no closure, nothing saved
         let input = self
-        return out.recordOp(op, inputs: bias.map { [self, weight, $0] } ?? [self, weight]) { gradOut in
+        return out.recordOp(op, inputs: inputs) { gradOut in
             let dy = gradOut.storage.pointer
             var grads: [Tensor?] = []
             if input.requiresGrad {
