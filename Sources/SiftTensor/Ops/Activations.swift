@@ -20,65 +20,74 @@ private enum GELUConstants {
 /// Below this many elements a loop stays on one thread.
 private let elementwiseMinChunk = 1 << 14
 
+/// A scalar activation and its derivative. Static requirements let the element-wise loop below be
+/// specialised and inlined for each activation (no closure call per element).
+private protocol ScalarActivation {
+    static var name: String { get }
+    static func value(_ x: Float) -> Float
+    static func derivative(_ x: Float) -> Float
+}
+
+/// GELU, exact: `0.5 · x · (1 + erf(x/√2))`; derivative Φ(x) + x · φ(x), φ the standard normal density.
+private enum GELUErf: ScalarActivation {
+    static let name = "gelu"
+    @inline(__always) static func value(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * GELUConstants.inverseSqrt2)) }
+    @inline(__always) static func derivative(_ x: Float) -> Float {
+        0.5 * (1 + erff(x * GELUConstants.inverseSqrt2)) + x * GELUConstants.inverseSqrt2Pi * expf(-0.5 * x * x)
+    }
+}
+
+/// GELU, tanh form: with u = √(2/π)(x + c x³), t = tanh u: y = 0.5 x (1 + t),
+/// derivative 0.5(1 + t) + 0.5 x (1 − t²) √(2/π)(1 + 3c x²).
+private enum GELUTanh: ScalarActivation {
+    static let name = "geluTanh"
+    @inline(__always) static func value(_ x: Float) -> Float {
+        0.5 * x * (1 + tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x)))
+    }
+    @inline(__always) static func derivative(_ x: Float) -> Float {
+        let t = tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x))
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELUConstants.sqrt2OverPi * (1 + 3 * GELUConstants.cubic * x * x)
+    }
+}
+
+/// SiLU: y = x · σ(x); derivative σ(x) · (1 + x · (1 − σ(x))).
+private enum SiLU: ScalarActivation {
+    static let name = "silu"
+    @inline(__always) static func value(_ x: Float) -> Float { x / (1 + expf(-x)) }
+    @inline(__always) static func derivative(_ x: Float) -> Float {
+        let sigma = 1 / (1 + expf(-x))
+        return sigma * (1 + x * (1 - sigma))
+    }
+}
+
 extension Tensor {
-    /// Applies `forward` element-wise and records `derivative(x)·dy` as the backward pass.
-    private func unaryActivation(
-        _ op: String, forward: @escaping @Sendable (Float) -> Float, derivative: @escaping @Sendable (Float) -> Float
-    ) -> Tensor {
+    /// Applies `Activation` element-wise and records `derivative(x)·dy` as the backward pass.
+    private func unaryActivation<Activation: ScalarActivation>(_ activation: Activation.Type) -> Tensor {
         let out = Tensor.uninitialized(shape)
         let x = storage.pointer, y = out.storage.pointer
         Parallel.forEachChunk(count, minChunk: elementwiseMinChunk) { range in
-            for i in range { y[i] = forward(x[i]) }
+            for i in range { y[i] = Activation.value(x[i]) }
         }
         let savedInput = storage
-        return out.recordOp(op, inputs: [self]) { gradOut in
+        return out.recordOp(Activation.name, inputs: [self]) { gradOut in
             let gradIn = Tensor.uninitialized(gradOut.shape)
             let dy = gradOut.storage.pointer, xx = savedInput.pointer, dx = gradIn.storage.pointer
             Parallel.forEachChunk(gradOut.count, minChunk: elementwiseMinChunk) { range in
-                for i in range { dx[i] = dy[i] * derivative(xx[i]) }
+                for i in range { dx[i] = dy[i] * Activation.derivative(xx[i]) }
             }
             return [gradIn]
         }
     }
 
     /// GELU, exact form: `x · Φ(x) = 0.5 · x · (1 + erf(x/√2))` (BERT's `"gelu"`).
-    public func gelu() -> Tensor {
-        unaryActivation(
-            "gelu",
-            forward: { x in 0.5 * x * (1 + erff(x * GELUConstants.inverseSqrt2)) },
-            // d/dx = Φ(x) + x · φ(x), φ the standard normal density.
-            derivative: { x in
-                0.5 * (1 + erff(x * GELUConstants.inverseSqrt2)) + x * GELUConstants.inverseSqrt2Pi * expf(-0.5 * x * x)
-            })
-    }
+    public func gelu() -> Tensor { unaryActivation(GELUErf.self) }
 
     /// GELU, tanh approximation: `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³)))`
     /// (`"gelu_new"`, `"gelu_pytorch_tanh"`).
-    public func geluTanh() -> Tensor {
-        unaryActivation(
-            "geluTanh",
-            forward: { x in
-                0.5 * x * (1 + tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x)))
-            },
-            // With u = √(2/π)(x + c x³), t = tanh u: d/dx = 0.5(1 + t) + 0.5 x (1 − t²) √(2/π)(1 + 3c x²).
-            derivative: { x in
-                let t = tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x))
-                return 0.5 * (1 + t)
-                    + 0.5 * x * (1 - t * t) * GELUConstants.sqrt2OverPi * (1 + 3 * GELUConstants.cubic * x * x)
-            })
-    }
+    public func geluTanh() -> Tensor { unaryActivation(GELUTanh.self) }
 
     /// SiLU (swish): `x · σ(x)`.
-    public func silu() -> Tensor {
-        unaryActivation(
-            "silu",
-            forward: { x in x / (1 + expf(-x)) },
-            // d/dx = σ(x) · (1 + x · (1 − σ(x))).
-            derivative: { x in
-                let sigma = 1 / (1 + expf(-x))
-                return sigma * (1 + x * (1 - sigma))
-            })
-    }
+    public func silu() -> Tensor { unaryActivation(SiLU.self) }
 
     /// Fused SwiGLU of a gated feed-forward block: `silu(gate) · up`, in one pass.
     ///
