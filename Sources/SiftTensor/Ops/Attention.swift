@@ -207,18 +207,12 @@ private func maskedScores(
 /// a row with no visible key becomes zeros and returns +∞ (so exp(score − ∞) = 0 in backward).
 @inline(__always)
 private func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
-    var maximum = -Float.infinity
-    for s in 0..<count { maximum = Swift.max(maximum, row[s]) }
+    let maximum = VectorMath.maximum(row, count: count)
     if maximum == -.infinity {
-        for s in 0..<count { row[s] = 0 }
+        row.update(repeating: 0, count: count)
         return .infinity
     }
-    var sum: Float = 0
-    for s in 0..<count {
-        let e = expf(row[s] - maximum)
-        row[s] = e
-        sum += e
-    }
+    let sum = VectorMath.expShifted(row, row, count: count, shift: maximum)
     let inverse = 1 / sum
     for s in 0..<count { row[s] *= inverse }
     return maximum + logf(sum)
@@ -306,8 +300,8 @@ private func attentionBackward(
                         maskBias: bias, scores: probabilities)
                     forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
                         for r in rowRange {
-                            let row = probabilities + r * keyEnd, logSum = lse[t0 + r]
-                            for s in 0..<keyEnd { row[s] = expf(row[s] - logSum) }
+                            let row = probabilities + r * keyEnd
+                            _ = VectorMath.expShifted(row, row, count: keyEnd, shift: lse[t0 + r])
                         }
                     }
                     // 6. dP = dy · vᵀ, then dS = p ⊙ (dP − δ) with δ_t = dy_t · y_t

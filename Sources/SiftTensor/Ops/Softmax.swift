@@ -80,16 +80,30 @@ extension Tensor {
 }
 
 /// One lane of the forward pass: 1. maximum, 2. Σ exp(x − max), 3. normalise (or subtract the log-sum).
+/// The exponentials come from `VectorMath.exp` on both paths so every lane rounds the same way.
 @inline(__always)
 private func forwardLane(
     _ xs: UnsafeMutablePointer<Float>, _ ys: UnsafeMutablePointer<Float>, length: Int, stride: Int, logarithmic: Bool
 ) {
+    if stride == 1 {  // contiguous: vectorised max and exp
+        var maximum = VectorMath.maximum(xs, count: length)
+        if maximum == -.infinity { maximum = 0 }  // an all −∞ lane: keep the arithmetic finite
+        let sum = VectorMath.expShifted(xs, ys, count: length, shift: maximum)
+        if logarithmic {
+            let logSum = maximum + logf(sum)
+            for j in 0..<length { ys[j] = xs[j] - logSum }
+        } else {
+            let inverse = 1 / sum
+            for j in 0..<length { ys[j] *= inverse }
+        }
+        return
+    }
     var maximum = -Float.infinity
     for j in 0..<length { maximum = Swift.max(maximum, xs[j * stride]) }
-    if maximum == -.infinity { maximum = 0 }  // an all −∞ lane: keep the arithmetic finite
+    if maximum == -.infinity { maximum = 0 }
     var sum: Float = 0
     for j in 0..<length {
-        let e = expf(xs[j * stride] - maximum)
+        let e = VectorMath.exp(xs[j * stride] - maximum)
         if !logarithmic { ys[j * stride] = e }
         sum += e
     }
