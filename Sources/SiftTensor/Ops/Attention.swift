@@ -5,7 +5,7 @@
 // Causal: query t may attend key s only when s ≤ t + (S − T) (a query block appended after a KV
 // cache of S − T keys). A query row with no allowed key outputs zeros.
 //
-// Forward, per (batch, head) on one thread, query tiles of `queryTile` rows, scratch [tile, S]:
+// Forward, per (batch, head) on one thread, query tiles of `tileRows` rows, scratch [tile, S]:
 //   1. scores = scale · q · kᵀ (BLAS GEMM on the tile)
 //   2. mask: padded keys and keys in the causal future get −∞
 //   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row
@@ -39,8 +39,6 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
     public static let automatic: AttentionKernel = .blas
 }
 
-/// Query rows processed together (bounds the per-thread scratch to `queryTile × S` floats).
-private let queryTile = 128
 
 /// Sizes and strides of one attention call, shared by the forward and backward kernels.
 private struct AttentionGeometry {
@@ -56,6 +54,10 @@ private struct AttentionGeometry {
     func queryOffset(batch b: Int, head h: Int) -> Int { (b * queryLength * heads + h) * headDimension }
     /// Offset of (b, s = 0, kvh, 0) in a [B, S, Hkv, D] tensor.
     func keyOffset(batch b: Int, keyHead kvh: Int) -> Int { (b * keyLength * keyHeads + kvh) * headDimension }
+    /// Query rows processed together; bounds the per-thread scratch to `tileRows × S` floats. Causal
+    /// attention uses short tiles so each tile only multiplies the keys its last row can see
+    /// (about half the products of a full square).
+    var tileRows: Int { Swift.min(causal ? 32 : 128, Swift.max(queryLength, 1)) }
     /// One past the last key query row `t` may see (may be ≤ 0: no key at all).
     func keyLimit(row t: Int) -> Int {
         causal ? Swift.min(keyLength, t + keyLength - queryLength + 1) : keyLength
@@ -223,7 +225,7 @@ private func attentionForward(
     _ g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
     maskBias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>
 ) {
-    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let tile = g.tileRows
     let work = g.queryLength * g.keyLength * g.headDimension
     forEachItem(g, count: g.batch * g.heads, work: work) { items in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
@@ -268,7 +270,7 @@ private func attentionBackward(
     gradOut: UnsafePointer<Float>, gradQuery: UnsafeMutablePointer<Float>,
     gradKey: UnsafeMutablePointer<Float>, gradValue: UnsafeMutablePointer<Float>
 ) {
-    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let tile = g.tileRows
     let work = g.groupSize * g.queryLength * g.keyLength * g.headDimension
     forEachItem(g, count: g.batch * g.keyHeads, work: work) { items in
         let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
