@@ -16,9 +16,7 @@
 //   5. recompute scores (1–2) and p = exp(score − logsumexp)
 //   6. dP = dy · vᵀ;  δ_t = Σ_d dy_t·y_t;  dS = p ⊙ (dP − δ)
 //   7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
-// The tile products run either on `TileKernels` (Swift SIMD, items in parallel on our threads) or
-// on `BLAS.sgemm` (items one after another, BLAS threading inside each product): OpenBLAS must
-// not be entered from several of our threads at once, see `AttentionKernel`.
+// The tile products run on `BLAS.sgemm` or on `TileKernels` (Swift SIMD), see `AttentionKernel`.
 #if canImport(Glibc)
 import Glibc
 #else
@@ -26,19 +24,23 @@ import Darwin
 #endif
 import Foundation
 
-/// Which implementation multiplies the attention tiles.
+/// Which implementation multiplies the attention tiles (all agree to f32 rounding).
 public enum AttentionKernel: String, Sendable, CaseIterable {
-    /// Swift SIMD tile products, one (batch, head) per thread. Deterministic for any thread count.
-    case simd
-    /// `BLAS.sgemm` tile products; (batch, head) items run one after another because a threaded
-    /// BLAS must not be called from several threads at once (and its thread count is global).
+    /// `BLAS.sgemm` on tiles small enough (m·n·k ≤ 2¹⁸) that OpenBLAS runs each product in the
+    /// calling thread, with one (batch, head) per thread of ours. The fastest on our machines.
     case blas
+    /// `BLAS.sgemm` on full 128-row tiles, (batch, head) items one after another on the calling
+    /// thread, BLAS spreading each product over its own threads.
+    case blasThreaded = "blas-threaded"
+    /// Swift SIMD tile products, one (batch, head) per thread; no BLAS at all.
+    case simd
 
-    /// The kernel `Tensor.attention` uses when none is given: BLAS, about 2–3× faster than the
-    /// SIMD tiles at B=16, T=128, 12 heads × 64 in `sift bench engine`.
+    /// The kernel `Tensor.attention` uses when none is given (the fastest in `sift bench engine`).
     public static let automatic: AttentionKernel = .blas
 }
 
+/// Below this m·n·k OpenBLAS multiplies in the calling thread (65536 × GEMM_MULTITHREAD_THRESHOLD 4).
+private let singleThreadedProductLimit = 1 << 18
 
 /// Sizes and strides of one attention call, shared by the forward and backward kernels.
 private struct AttentionGeometry {
@@ -57,7 +59,13 @@ private struct AttentionGeometry {
     /// Query rows processed together; bounds the per-thread scratch to `tileRows × S` floats. Causal
     /// attention uses short tiles so each tile only multiplies the keys its last row can see
     /// (about half the products of a full square).
-    var tileRows: Int { Swift.min(causal ? 32 : 128, Swift.max(queryLength, 1)) }
+    var tileRows: Int {
+        var rows = causal ? 32 : 128
+        if kernel == .blas {  // keep every product under OpenBLAS's threading threshold when possible
+            rows = Swift.min(rows, Swift.max(8, singleThreadedProductLimit / Swift.max(keyLength * headDimension, 1)))
+        }
+        return Swift.min(rows, Swift.max(queryLength, 1))
+    }
     /// One past the last key query row `t` may see (may be ≤ 0: no key at all).
     func keyLimit(row t: Int) -> Int {
         causal ? Swift.min(keyLength, t + keyLength - queryLength + 1) : keyLength
@@ -159,30 +167,31 @@ private func tileProduct(
         TileKernels.gemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    case .blas:
+    case .blas, .blasThreaded:
         BLAS.sgemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 
-/// Runs `body` over `0..<count` work items: in parallel chunks for the SIMD kernel, in one chunk
-/// on the calling thread for BLAS (which parallelises each product itself).
+/// Runs `body` over `0..<count` work items: in parallel chunks on our threads, except for the
+/// threaded-BLAS kernel, which runs them in one chunk on the calling thread (BLAS parallelises
+/// each product itself).
 @inline(__always)
 private func forEachItem(_ g: AttentionGeometry, count: Int, work: Int, _ body: (Range<Int>) -> Void) {
     switch g.kernel {
-    case .simd: Parallel.forEachChunk(count, minChunk: Swift.max(1, (1 << 16) / Swift.max(work, 1)), body)
-    case .blas: if count > 0 { body(0..<count) }
+    case .simd, .blas: Parallel.forEachChunk(count, minChunk: Swift.max(1, (1 << 16) / Swift.max(work, 1)), body)
+    case .blasThreaded: if count > 0 { body(0..<count) }
     }
 }
 
-/// Runs `body` over the rows of one tile: split over our threads on the BLAS path (BLAS is idle
-/// between products), on the current thread for the SIMD path (already one item per thread).
+/// Runs `body` over the rows of one tile: split over our threads for the threaded-BLAS kernel (our
+/// threads are idle between its products), on the current thread otherwise (already one item per thread).
 @inline(__always)
 private func forEachRow(_ g: AttentionGeometry, rows: Int, keyEnd: Int, _ body: (Range<Int>) -> Void) {
     switch g.kernel {
-    case .simd: if rows > 0 { body(0..<rows) }
-    case .blas: Parallel.forEachChunk(rows, minChunk: Swift.max(1, 4096 / Swift.max(keyEnd, 1)), body)
+    case .simd, .blas: if rows > 0 { body(0..<rows) }
+    case .blasThreaded: Parallel.forEachChunk(rows, minChunk: Swift.max(1, 4096 / Swift.max(keyEnd, 1)), body)
     }
 }
 
