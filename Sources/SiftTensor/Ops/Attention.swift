@@ -5,11 +5,11 @@
 // Causal: query t may attend key s only when s ≤ t + (S − T) (a query block appended after a KV
 // cache of S − T keys). A query row with no allowed key outputs zeros.
 //
-// Forward, per (batch, head) on one thread, query tiles of `tileRows` rows, scratch [tile, S]:
-//   1. scores = scale · q · kᵀ (BLAS GEMM on the tile)
+// Forward, per (batch, head) (one per thread), query tiles of `tileRows` rows, scratch [tile, S]:
+//   1. scores = scale · q · kᵀ (a GEMM on the tile)
 //   2. mask: padded keys and keys in the causal future get −∞
 //   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row
-//   4. y = p · v (BLAS GEMM on the tile), written straight into [B, T, H, D]
+//   4. y = p · v (a GEMM on the tile), written straight into [B, T, H, D]
 // Saved for backward: the output and the logsumexp [B, H, T] only.
 // Backward, per (batch, kv head) on one thread (so dK/dV sums never race and stay deterministic),
 // for every query head of the group and every query tile:
@@ -26,8 +26,9 @@ import Foundation
 
 /// Which implementation multiplies the attention tiles (all agree to f32 rounding).
 public enum AttentionKernel: String, Sendable, CaseIterable {
-    /// `BLAS.sgemm` on tiles small enough (m·n·k ≤ 2¹⁸) that OpenBLAS runs each product in the
-    /// calling thread, with one (batch, head) per thread of ours. The fastest on our machines.
+    /// `BLAS.sgemm` on tiles small enough (m·n·k ≤ 2¹⁸ where S·D allows) that OpenBLAS runs each
+    /// product in the calling thread, with one (batch, head) per thread of ours. The default: as
+    /// fast as `blasThreaded` at BERT sizes and much steadier when the cores are shared.
     case blas
     /// `BLAS.sgemm` on full 128-row tiles, (batch, head) items one after another on the calling
     /// thread, BLAS spreading each product over its own threads.
@@ -35,7 +36,7 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
     /// Swift SIMD tile products, one (batch, head) per thread; no BLAS at all.
     case simd
 
-    /// The kernel `Tensor.attention` uses when none is given (the fastest in `sift bench engine`).
+    /// The kernel `Tensor.attention` uses when none is given (compare them with `sift bench engine`).
     public static let automatic: AttentionKernel = .blas
 }
 
