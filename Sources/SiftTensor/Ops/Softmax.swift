@@ -10,7 +10,7 @@ import Darwin
 import Foundation
 
 /// The [outer, length, inner] view of a tensor around one axis.
-struct AxisLayout {
+struct SoftmaxAxisLayout {
     let outer: Int
     let length: Int
     let inner: Int
@@ -44,7 +44,7 @@ extension Tensor {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "a scalar has no axis to normalise over")
         }
         let resolved = try normalizedAxis(axis, op: op)
-        let layout = AxisLayout(shape: shape, axis: resolved)
+        let layout = SoftmaxAxisLayout(shape: shape, axis: resolved)
         let out = Tensor.uninitialized(shape)
         let x = storage.pointer, y = out.storage.pointer
         let length = layout.length, stride = layout.inner
@@ -137,7 +137,7 @@ extension Reference {
     /// Softmax (or log-softmax) along `axis` in Float64.
     public static func softmax(_ x: ReferenceTensor, axis: Int, logarithmic: Bool = false) -> ReferenceTensor {
         let resolved = axis < 0 ? axis + x.shape.count : axis
-        let layout = AxisLayout(shape: x.shape, axis: resolved)
+        let layout = SoftmaxAxisLayout(shape: x.shape, axis: resolved)
         var out = x
         for lane in 0..<layout.laneCount {
             let start = layout.laneStart(lane)
