@@ -30,6 +30,9 @@ struct BenchEngineCommand: ParsableCommand {
     @Flag(help: "Skip the linear forward+backward measurement (default: included).")
     var skipTraining = false
 
+    @Flag(help: "Skip the memory-bound element-wise measurements (default: included).")
+    var skipElementwise = false
+
     @Flag(help: "Print the results as JSON instead of a table (default: table).")
     var json = false
 
@@ -68,15 +71,19 @@ struct BenchEngineCommand: ParsableCommand {
         if !skipTraining {
             rows.append(try EngineBench.linearTrainingStep(m: 4096, k: 768, n: 3072, repeats: repeats))
         }
-        rows += try EngineBench.nnKernelRows(repeats: repeats)
+        let memoryRows = skipElementwise ? [] : try EngineBench.memoryBoundRows(repeats: repeats)
+        let nnKernelSections = try EngineBench.nnKernelSections(repeats: repeats)
 
         if json {
-            let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows)
+            let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows,
+                                           memoryBound: memoryRows, nnKernels: nnKernelSections)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(EngineBench.table(rows, threads: Parallel.threadCount, repeats: repeats))
+            if !memoryRows.isEmpty { print("\n" + EngineBench.memoryTable(memoryRows)) }
+            for section in nnKernelSections { print("\n" + section) }
         }
     }
 }
@@ -115,11 +122,39 @@ struct EngineBenchRow: Codable {
     }
 }
 
+/// A memory-bound op (GB/s) against the same loop writing into a preallocated buffer: the
+/// difference is what producing a fresh output tensor costs (allocation and first-touch page faults).
+struct MemoryBenchRow: Codable {
+    var operation: String
+    var shape: String
+    /// Bytes read and written per call.
+    var bytes: Double
+    var referenceSeconds: Double
+    var engineSeconds: Double
+    var referenceGBps: Double
+    var engineGBps: Double
+    /// Engine throughput over reference throughput.
+    var ratio: Double
+
+    init(operation: String, shape: [Int], bytes: Double, referenceSeconds: Double, engineSeconds: Double) {
+        self.operation = operation
+        self.shape = shape.map(String.init).joined(separator: "×")
+        self.bytes = bytes; self.referenceSeconds = referenceSeconds; self.engineSeconds = engineSeconds
+        referenceGBps = bytes / referenceSeconds / 1e9
+        engineGBps = bytes / engineSeconds / 1e9
+        ratio = referenceSeconds / engineSeconds
+    }
+}
+
 /// The JSON document of `sift bench engine --json`.
 struct EngineBenchReport: Codable {
     var threads: Int
     var repeats: Int
     var rows: [EngineBenchRow]
+    /// Memory-bound element-wise ops against the same loop on preallocated buffers.
+    var memoryBound: [MemoryBenchRow]
+    /// Text tables of the NN kernels (attention, LayerNorm, RMSNorm…), when present.
+    var nnKernels: [String]
 }
 
 /// The measurements behind `sift bench engine`.
@@ -204,9 +239,51 @@ enum EngineBench {
             referenceSeconds: times[0], engineSeconds: times[1])
     }
 
-    // NN-kernel timings (attention, LayerNorm, RMSNorm) are added by the NN-ops branch: return their
-    // rows from here, each timed against its reference in the same run (see `interleavedBest`).
-    static func nnKernelRows(repeats: Int) throws -> [EngineBenchRow] {
+    /// Element-wise add (same shape and bias-row broadcast) and copy at a BERT FFN activation size
+    /// (50 MB, above glibc's 32 MiB mmap threshold) and an attention-projection size (12.6 MB, below).
+    static func memoryBoundRows(repeats: Int) throws -> [MemoryBenchRow] {
+        var rows: [MemoryBenchRow] = []
+        for shape in [[4096, 3072], [4096, 768]] {
+            let columns = shape[1], count = shape[0] * shape[1]
+            let a = try randomTensor(shape, seed: 9), b = try randomTensor(shape, seed: 10), bias = try randomTensor([columns], seed: 11)
+            let c = TensorStorage(uninitializedCount: count)
+            let pa = a.storage.pointer, pb = b.storage.pointer, pbias = bias.storage.pointer, pc = c.pointer
+            let times = try interleavedBest(repeats: repeats, [
+                { Parallel.forEachChunk(count, minChunk: 1 << 15) { r in for i in r { pc[i] = pa[i] + pb[i] } } },
+                { _ = try withNoGrad { try a + b } },
+                {
+                    Parallel.forEachChunk(shape[0], minChunk: max(1, (1 << 15) / columns)) { r in
+                        for row in r { for j in 0..<columns { pc[row * columns + j] = pa[row * columns + j] + pbias[j] } }
+                    }
+                },
+                { _ = try withNoGrad { try a + bias } },
+                { Parallel.forEachChunk(count, minChunk: 1 << 15) { r in (pc + r.lowerBound).update(from: pa + r.lowerBound, count: r.count) } },
+                { _ = a.copy() },
+            ])
+            let bytes = Double(count * 4)
+            rows.append(MemoryBenchRow(operation: "x + y", shape: shape, bytes: 3 * bytes, referenceSeconds: times[0], engineSeconds: times[1]))
+            rows.append(MemoryBenchRow(operation: "x + bias row", shape: shape, bytes: 2 * bytes, referenceSeconds: times[2], engineSeconds: times[3]))
+            rows.append(MemoryBenchRow(operation: "copy", shape: shape, bytes: 2 * bytes, referenceSeconds: times[4], engineSeconds: times[5]))
+        }
+        return rows
+    }
+
+    /// The memory-bound table.
+    static func memoryTable(_ rows: [MemoryBenchRow]) -> String {
+        var lines = ["memory-bound ops: engine (fresh output tensor) vs the same loop into a preallocated buffer",
+                     "shape           op              preallocated GB/s  engine GB/s  engine/preallocated"]
+        for row in rows {
+            lines.append(
+                row.shape.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + row.operation.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(format: "%17.1f  %11.1f  %19.3f", row.referenceGBps, row.engineGBps, row.ratio))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // NN-kernel timings (attention, LayerNorm, RMSNorm) are added by the NN-ops branch at merge:
+    // return `[try engineKernelTimings(repeats: repeats)]` (its text table) from here.
+    static func nnKernelSections(repeats: Int) throws -> [String] {
         []
     }
 

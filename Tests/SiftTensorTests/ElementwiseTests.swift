@@ -6,7 +6,7 @@ struct ElementwiseTests {
     /// Shape pairs covering every path: same shape, row-vector broadcast, scalar, general strided, odd sizes.
     static let shapePairs: [([Int], [Int])] = [
         ([7], [7]), ([1], [1]), ([65], [65]), ([2, 3, 5], [2, 3, 5]),
-        ([4, 7], [7]), ([7], [4, 7]), ([2, 3, 65], [65]),
+        ([4, 7], [7]), ([7], [4, 7]), ([2, 3, 65], [65]), ([300, 7], [7]),
         ([3, 5], [1]), ([1], [3, 5]), ([2, 3], []),
         ([3, 1, 5], [4, 1]), ([4, 1], [3, 1, 5]), ([2, 3, 1], [1, 3, 7]), ([3, 4], [3, 1]),
     ]
@@ -39,6 +39,31 @@ struct ElementwiseTests {
         for (x, y) in [(a, b), (a, row), (a, a)] {
             let fast = try x.tensor() * y.tensor()
             #expect(maxRelativeError(fast.scalars.map(Double.init), Reference.multiply(x, y).data) < 1e-6)
+        }
+    }
+
+    @Test("random broadcast-compatible shapes (rank 0–4, random size-1 axes) match the reference")
+    func randomShapes() throws {
+        var rng = SeededGenerator(seed: 27)
+        for trial in 0..<60 {
+            let rank = Int(rng.next() % 5)
+            let full = (0..<rank).map { _ in 1 + Int(rng.next() % 4) }
+            func variant() -> [Int] {
+                let dropped = Int(rng.next() % UInt64(rank + 1))  // drop some leading axes
+                return full.dropFirst(dropped).map { rng.nextUniform() < 0.35 ? 1 : $0 }
+            }
+            let shapeA = variant(), shapeB = variant()
+            let a = randomReference(shapeA, seed: 100 + UInt64(trial))
+            let b = randomReference(shapeB, seed: 200 + UInt64(trial)).map { $0 < 0 ? $0 - 0.5 : $0 + 0.5 }
+            if trial % 4 == 0 {
+                try checkOp("random \(shapeA) / \(shapeB)", inputs: [a, b], fast: { try $0[0] / $0[1] },
+                            reference: { Reference.divide($0[0], $0[1]) })
+                continue
+            }
+            let fast = try a.tensor() * b.tensor() - b.tensor()
+            let expected = Reference.subtract(Reference.multiply(a, b), b)
+            #expect(fast.shape == expected.shape, "\(shapeA) * \(shapeB): shape")
+            #expect(maxRelativeError(fast.scalars.map(Double.init), expected.data) < 1e-5, "\(shapeA) * \(shapeB)")
         }
     }
 

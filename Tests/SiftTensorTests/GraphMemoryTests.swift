@@ -94,6 +94,29 @@ struct GraphMemoryTests {
         #expect(w1.grad?.shape == [7, 5] && b1.grad?.shape == [7] && w2.grad?.shape == [3, 7])
     }
 
+    @Test("no op keeps its output alive: graphs are freed after backward, and when dropped without it",
+          arguments: [true, false])
+    func noRetainCycles(runBackward: Bool) throws {
+        let x = randomReference([4, 6], seed: 98).tensor(requiresGrad: true)
+        let w = randomReference([6, 6], seed: 99).tensor(requiresGrad: true)
+        var intermediates: [WeakTensor] = []
+        do {
+            func keep(_ t: Tensor) -> Tensor { intermediates.append(WeakTensor(t)); return t }
+            let a = keep(try x.matmul(w))
+            let b = keep(try a.linear(weight: w, bias: x.slice(axis: 0, range: 0..<1).reshaped([6])))
+            let c = keep(try (b + a) * (b - a.scaled(by: 0.5)) / a.squared().adding(1))
+            let d = keep(try Tensor.concat([c.permuted([1, 0]), c.transposed(0, 1).exp().negated()], axis: 0))
+            let e = keep(try d.sum(axis: 1).mean(axis: 0, keepDims: true) + d.mean() + d.squared().adding(1).sqrt().log().sum())
+            #expect(e.gradFn != nil)
+            if runBackward { try e.sum().backward() }
+        }
+        #expect(intermediates.count == 5)
+        for (i, ref) in intermediates.enumerated() {
+            #expect(ref.tensor == nil && ref.storage == nil, "intermediate \(i) outlived its graph (a backward closure retains its output?)")
+        }
+        #expect((x.grad != nil && w.grad != nil) == runBackward)
+    }
+
     @Test("gradients handed to two leaves never share storage")
     func gradientsDoNotAlias() throws {
         let a = try Tensor(shape: [3], values: [1, 2, 3], requiresGrad: true)
@@ -104,5 +127,15 @@ struct GraphMemoryTests {
         try (a + b).sum().backward()  // accumulating into a.grad must not touch b.grad
         #expect(ga.scalars == [2, 2, 2] || a.grad?.scalars == [2, 2, 2])
         #expect(b.grad?.scalars == [2, 2, 2])
+    }
+}
+
+/// A weak reference to a tensor and its storage, to observe when a graph is released.
+final class WeakTensor {
+    weak var tensor: Tensor?
+    weak var storage: TensorStorage?
+    init(_ tensor: Tensor) {
+        self.tensor = tensor
+        self.storage = tensor.storage
     }
 }

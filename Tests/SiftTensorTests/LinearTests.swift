@@ -4,7 +4,7 @@ import Testing
 @Suite("linear")
 struct LinearTests {
     static let shapes: [(input: [Int], outFeatures: Int)] = [
-        ([1], 1), ([3], 7), ([4, 5], 3), ([2, 3, 7], 65), ([65, 3], 1), ([2, 2, 3, 5], 4),
+        ([1], 1), ([3], 7), ([4, 5], 3), ([2, 3, 7], 65), ([65, 3], 1), ([2, 2, 3, 5], 4), ([300, 3], 5),
     ]
 
     @Test("with a bias: forward and all three gradients", arguments: shapes)
@@ -36,6 +36,20 @@ struct LinearTests {
             differentiable: [1, 2],
             fast: { try $0[0].linear(weight: $0[1], bias: $0[2]) },
             reference: { Reference.linear($0[0], weight: $0[1], bias: $0[2]) })
+    }
+
+    @Test("forward and backward are bit-identical run to run")
+    func deterministic() throws {
+        func step() throws -> [[UInt32]] {
+            let x = randomReference([512, 48], seed: 11).tensor(requiresGrad: true)
+            let weight = randomReference([40, 48], seed: 12).tensor(requiresGrad: true)
+            let bias = randomReference([40], seed: 13).tensor(requiresGrad: true)
+            let y = try x.linear(weight: weight, bias: bias)
+            try y.backward(gradient: randomReference([512, 40], seed: 14).tensor())
+            return try [y, #require(x.grad), #require(weight.grad), #require(bias.grad)].map { $0.scalars.map(\.bitPattern) }
+        }
+        let first = try step()
+        for _ in 0..<3 { #expect(try step() == first) }
     }
 
     @Test("bad shapes throw, naming the weight")

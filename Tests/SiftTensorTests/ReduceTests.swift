@@ -6,6 +6,7 @@ struct ReduceTests {
     static let cases: [([Int], Int)] = [
         ([7], 0), ([1], 0), ([3, 5], 0), ([3, 5], 1), ([3, 5], -1), ([2, 3, 65], 1), ([2, 3, 65], 2),
         ([65, 3], 0), ([2, 1, 7], 1), ([4, 3, 2, 5], -3),
+        ([300, 7], 0), ([2, 259, 3], 1), ([40, 3, 5], 1),  // row-block partials; per-slab threads
     ]
 
     @Test("sum and mean along an axis, with and without keepDims", arguments: cases, [false, true])
@@ -36,6 +37,18 @@ struct ReduceTests {
         for axis in 0..<2 {
             let fast = try x.sum(axis: axis)
             #expect(maxRelativeError(fast.scalars.map(Double.init), Reference.sum(r, axis: axis).data) < 1e-5)
+        }
+    }
+
+    @Test("parallel reductions are bit-identical run to run")
+    func deterministic() throws {
+        let x = randomReference([1000, 300], seed: 44).tensor()
+        let first = [x.sum(), try x.sum(axis: 0), try x.sum(axis: 1), try x.reshaped([4, 250, 300]).mean(axis: 1)]
+        for _ in 0..<3 {
+            let again = [x.sum(), try x.sum(axis: 0), try x.sum(axis: 1), try x.reshaped([4, 250, 300]).mean(axis: 1)]
+            for (a, b) in zip(first, again) {
+                #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+            }
         }
     }
 

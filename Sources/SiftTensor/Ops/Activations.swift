@@ -2,11 +2,7 @@
 // GELU with the tanh approximation ("gelu_new" / "gelu_pytorch_tanh"), SiLU, and fused SwiGLU.
 // Shapes: x [any] -> y [same]; swiglu: gate [any], up [same] -> y [same].
 // Backward uses the saved input(s): each derivative is written next to its forward formula.
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
+// All are computed 16 lanes at a time with `VectorMath` (exp, erf) instead of libm per element.
 import Foundation
 
 /// Constants shared by the GELU forms.
@@ -20,65 +16,118 @@ private enum GELUConstants {
 /// Below this many elements a loop stays on one thread.
 private let elementwiseMinChunk = 1 << 14
 
+/// An activation and its derivative on 16 lanes at a time. Static requirements let the loop below
+/// be specialised and inlined for each activation (no closure call per element).
+private protocol VectorActivation {
+    static var name: String { get }
+    static func value(_ x: SIMD16<Float>) -> SIMD16<Float>
+    static func derivative(_ x: SIMD16<Float>) -> SIMD16<Float>
+}
+
+/// GELU, exact: `0.5 · x · (1 + erf(x/√2))`; derivative Φ(x) + x · φ(x), φ the standard normal density.
+private enum GELUErf: VectorActivation {
+    static let name = "gelu"
+    @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        0.5 * x * (1 + VectorMath.erf(x * GELUConstants.inverseSqrt2))
+    }
+    @inline(__always) static func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let cdf: SIMD16<Float> = 0.5 * (1 + VectorMath.erf(x * GELUConstants.inverseSqrt2))
+        let density: SIMD16<Float> = GELUConstants.inverseSqrt2Pi * VectorMath.exp(-0.5 * (x * x))
+        return cdf + x * density
+    }
+}
+
+/// GELU, tanh form: with u = √(2/π)(x + c x³), t = tanh u: y = 0.5 x (1 + t),
+/// derivative 0.5(1 + t) + 0.5 x (1 − t²) √(2/π)(1 + 3c x²). tanh u = 1 − 2/(e^(2u) + 1).
+private enum GELUTanh: VectorActivation {
+    static let name = "geluTanh"
+    @inline(__always) static func tanhOfU(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let cube: SIMD16<Float> = x * x * x
+        let u: SIMD16<Float> = GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * cube)
+        return 1 - 2 / (VectorMath.exp(2 * u) + 1)
+    }
+    @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + tanhOfU(x)) }
+    @inline(__always) static func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let t = tanhOfU(x)
+        let slope: SIMD16<Float> = GELUConstants.sqrt2OverPi * (1 + (3 * GELUConstants.cubic) * (x * x))
+        let outer: SIMD16<Float> = 0.5 * (1 + t)
+        return outer + (0.5 * x) * (1 - t * t) * slope
+    }
+}
+
+/// SiLU: y = x · σ(x); derivative σ(x) · (1 + x · (1 − σ(x))).
+private enum SiLU: VectorActivation {
+    static let name = "silu"
+    @inline(__always) static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> { 1 / (1 + VectorMath.exp(-x)) }
+    @inline(__always) static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { x * sigmoid(x) }
+    @inline(__always) static func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let sigma = sigmoid(x)
+        return sigma * (1 + x * (1 - sigma))
+    }
+}
+
+/// Applies `f` to `count` elements 16 at a time; the tail goes through a zero-padded vector so
+/// every element is computed by the same code.
+@inline(__always)
+private func forEachVector(
+    count: Int, _ f: (_ offset: Int, _ load: (UnsafePointer<Float>) -> SIMD16<Float>, _ lanes: Int) -> Void
+) {
+    var i = 0
+    while i + 16 <= count {
+        f(i, { VectorMath.load($0) }, 16)
+        i += 16
+    }
+    if i < count {
+        let lanes = count - i
+        f(i, { pointer in
+            var v = SIMD16<Float>()
+            for lane in 0..<lanes { v[lane] = pointer[lane] }
+            return v
+        }, lanes)
+    }
+}
+
+/// Writes the first `lanes` lanes of `v` to `p`.
+@inline(__always)
+private func storeLanes(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+    if lanes == 16 { VectorMath.store(v, p) } else { for lane in 0..<lanes { p[lane] = v[lane] } }
+}
+
 extension Tensor {
-    /// Applies `forward` element-wise and records `derivative(x)·dy` as the backward pass.
-    private func unaryActivation(
-        _ op: String, forward: @escaping @Sendable (Float) -> Float, derivative: @escaping @Sendable (Float) -> Float
-    ) -> Tensor {
+    /// Applies `Activation` element-wise and records `derivative(x)·dy` as the backward pass.
+    private func unaryActivation<Activation: VectorActivation>(_ activation: Activation.Type) -> Tensor {
         let out = Tensor.uninitialized(shape)
         let x = storage.pointer, y = out.storage.pointer
         Parallel.forEachChunk(count, minChunk: elementwiseMinChunk) { range in
-            for i in range { y[i] = forward(x[i]) }
+            let base = range.lowerBound
+            forEachVector(count: range.count) { offset, load, lanes in
+                storeLanes(Activation.value(load(x + base + offset)), y + base + offset, lanes: lanes)
+            }
         }
         let savedInput = storage
-        return out.recordOp(op, inputs: [self]) { gradOut in
+        return out.recordOp(Activation.name, inputs: [self]) { gradOut in
             let gradIn = Tensor.uninitialized(gradOut.shape)
             let dy = gradOut.storage.pointer, xx = savedInput.pointer, dx = gradIn.storage.pointer
             Parallel.forEachChunk(gradOut.count, minChunk: elementwiseMinChunk) { range in
-                for i in range { dx[i] = dy[i] * derivative(xx[i]) }
+                let base = range.lowerBound
+                forEachVector(count: range.count) { offset, load, lanes in
+                    let at = base + offset
+                    storeLanes(load(dy + at) * Activation.derivative(load(xx + at)), dx + at, lanes: lanes)
+                }
             }
             return [gradIn]
         }
     }
 
     /// GELU, exact form: `x · Φ(x) = 0.5 · x · (1 + erf(x/√2))` (BERT's `"gelu"`).
-    public func gelu() -> Tensor {
-        unaryActivation(
-            "gelu",
-            forward: { x in 0.5 * x * (1 + erff(x * GELUConstants.inverseSqrt2)) },
-            // d/dx = Φ(x) + x · φ(x), φ the standard normal density.
-            derivative: { x in
-                0.5 * (1 + erff(x * GELUConstants.inverseSqrt2)) + x * GELUConstants.inverseSqrt2Pi * expf(-0.5 * x * x)
-            })
-    }
+    public func gelu() -> Tensor { unaryActivation(GELUErf.self) }
 
     /// GELU, tanh approximation: `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³)))`
     /// (`"gelu_new"`, `"gelu_pytorch_tanh"`).
-    public func geluTanh() -> Tensor {
-        unaryActivation(
-            "geluTanh",
-            forward: { x in
-                0.5 * x * (1 + tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x)))
-            },
-            // With u = √(2/π)(x + c x³), t = tanh u: d/dx = 0.5(1 + t) + 0.5 x (1 − t²) √(2/π)(1 + 3c x²).
-            derivative: { x in
-                let t = tanhf(GELUConstants.sqrt2OverPi * (x + GELUConstants.cubic * x * x * x))
-                return 0.5 * (1 + t)
-                    + 0.5 * x * (1 - t * t) * GELUConstants.sqrt2OverPi * (1 + 3 * GELUConstants.cubic * x * x)
-            })
-    }
+    public func geluTanh() -> Tensor { unaryActivation(GELUTanh.self) }
 
     /// SiLU (swish): `x · σ(x)`.
-    public func silu() -> Tensor {
-        unaryActivation(
-            "silu",
-            forward: { x in x / (1 + expf(-x)) },
-            // d/dx = σ(x) · (1 + x · (1 − σ(x))).
-            derivative: { x in
-                let sigma = 1 / (1 + expf(-x))
-                return sigma * (1 + x * (1 - sigma))
-            })
-    }
+    public func silu() -> Tensor { unaryActivation(SiLU.self) }
 
     /// Fused SwiGLU of a gated feed-forward block: `silu(gate) · up`, in one pass.
     ///
@@ -90,7 +139,11 @@ extension Tensor {
         let out = Tensor.uninitialized(gate.shape)
         let g = gate.storage.pointer, u = up.storage.pointer, y = out.storage.pointer
         Parallel.forEachChunk(gate.count, minChunk: elementwiseMinChunk) { range in
-            for i in range { y[i] = g[i] / (1 + expf(-g[i])) * u[i] }
+            let base = range.lowerBound
+            forEachVector(count: range.count) { offset, load, lanes in
+                let at = base + offset
+                storeLanes(SiLU.value(load(g + at)) * load(u + at), y + at, lanes: lanes)
+            }
         }
         let savedGate = gate.storage, savedUp = up.storage
         return out.recordOp("swiglu", inputs: [gate, up]) { gradOut in
@@ -98,10 +151,15 @@ extension Tensor {
             let dy = gradOut.storage.pointer, gg = savedGate.pointer, uu = savedUp.pointer
             let dGate = gradGate.storage.pointer, dUp = gradUp.storage.pointer
             Parallel.forEachChunk(gradOut.count, minChunk: elementwiseMinChunk) { range in
-                for i in range {
-                    let sigma = 1 / (1 + expf(-gg[i]))
-                    dUp[i] = dy[i] * gg[i] * sigma  // ∂/∂up = silu(gate)
-                    dGate[i] = dy[i] * uu[i] * sigma * (1 + gg[i] * (1 - sigma))  // ∂/∂gate = up · silu'(gate)
+                let base = range.lowerBound
+                forEachVector(count: range.count) { offset, load, lanes in
+                    let at = base + offset
+                    let gateValue = load(gg + at), gradient = load(dy + at)
+                    let sigma = SiLU.sigmoid(gateValue)
+                    storeLanes(gradient * gateValue * sigma, dUp + at, lanes: lanes)  // ∂/∂up = silu(gate)
+                    // ∂/∂gate = up · silu'(gate)
+                    let siluSlope: SIMD16<Float> = sigma * (1 + gateValue * (1 - sigma))
+                    storeLanes(gradient * load(uu + at) * siluSlope, dGate + at, lanes: lanes)
                 }
             }
             return [gradGate, gradUp]

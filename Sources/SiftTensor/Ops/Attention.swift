@@ -5,20 +5,18 @@
 // Causal: query t may attend key s only when s ≤ t + (S − T) (a query block appended after a KV
 // cache of S − T keys). A query row with no allowed key outputs zeros.
 //
-// Forward, per (batch, head) on one thread, query tiles of `queryTile` rows, scratch [tile, S]:
-//   1. scores = scale · q · kᵀ (BLAS GEMM on the tile)
+// Forward, per (batch, head) (one per thread), query tiles of `tileRows` rows, scratch [tile, S]:
+//   1. scores = scale · q · kᵀ (a GEMM on the tile)
 //   2. mask: padded keys and keys in the causal future get −∞
 //   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row
-//   4. y = p · v (BLAS GEMM on the tile), written straight into [B, T, H, D]
+//   4. y = p · v (a GEMM on the tile), written straight into [B, T, H, D]
 // Saved for backward: the output and the logsumexp [B, H, T] only.
 // Backward, per (batch, kv head) on one thread (so dK/dV sums never race and stay deterministic),
 // for every query head of the group and every query tile:
 //   5. recompute scores (1–2) and p = exp(score − logsumexp)
 //   6. dP = dy · vᵀ;  δ_t = Σ_d dy_t·y_t;  dS = p ⊙ (dP − δ)
 //   7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
-// The tile products run either on `TileKernels` (Swift SIMD, items in parallel on our threads) or
-// on `BLAS.sgemm` (items one after another, BLAS threading inside each product): OpenBLAS must
-// not be entered from several of our threads at once, see `AttentionKernel`.
+// The tile products run on `BLAS.sgemm` or on `TileKernels` (Swift SIMD), see `AttentionKernel`.
 #if canImport(Glibc)
 import Glibc
 #else
@@ -26,20 +24,24 @@ import Darwin
 #endif
 import Foundation
 
-/// Which implementation multiplies the attention tiles.
+/// Which implementation multiplies the attention tiles (all agree to f32 rounding).
 public enum AttentionKernel: String, Sendable, CaseIterable {
-    /// Swift SIMD tile products, one (batch, head) per thread. Deterministic for any thread count.
-    case simd
-    /// `BLAS.sgemm` tile products; (batch, head) items run one after another because a threaded
-    /// BLAS must not be called from several threads at once (and its thread count is global).
+    /// `BLAS.sgemm` on tiles small enough (m·n·k ≤ 2¹⁸ where S·D allows) that OpenBLAS runs each
+    /// product in the calling thread, with one (batch, head) per thread of ours. The default: as
+    /// fast as `blasThreaded` at BERT sizes and much steadier when the cores are shared.
     case blas
+    /// `BLAS.sgemm` on full 128-row tiles, (batch, head) items one after another on the calling
+    /// thread, BLAS spreading each product over its own threads.
+    case blasThreaded = "blas-threaded"
+    /// Swift SIMD tile products, one (batch, head) per thread; no BLAS at all.
+    case simd
 
-    /// The kernel `Tensor.attention` uses when none is given (the faster one in `sift bench engine`).
-    public static let automatic: AttentionKernel = .simd
+    /// The kernel `Tensor.attention` uses when none is given (compare them with `sift bench engine`).
+    public static let automatic: AttentionKernel = .blas
 }
 
-/// Query rows processed together (bounds the per-thread scratch to `queryTile × S` floats).
-private let queryTile = 128
+/// Below this m·n·k OpenBLAS multiplies in the calling thread (65536 × GEMM_MULTITHREAD_THRESHOLD 4).
+private let singleThreadedProductLimit = 1 << 18
 
 /// Sizes and strides of one attention call, shared by the forward and backward kernels.
 private struct AttentionGeometry {
@@ -55,6 +57,16 @@ private struct AttentionGeometry {
     func queryOffset(batch b: Int, head h: Int) -> Int { (b * queryLength * heads + h) * headDimension }
     /// Offset of (b, s = 0, kvh, 0) in a [B, S, Hkv, D] tensor.
     func keyOffset(batch b: Int, keyHead kvh: Int) -> Int { (b * keyLength * keyHeads + kvh) * headDimension }
+    /// Query rows processed together; bounds the per-thread scratch to `tileRows × S` floats. Causal
+    /// attention uses short tiles so each tile only multiplies the keys its last row can see
+    /// (about half the products of a full square).
+    var tileRows: Int {
+        var rows = causal ? 32 : 128
+        if kernel == .blas {  // keep every product under OpenBLAS's threading threshold when possible
+            rows = Swift.min(rows, Swift.max(8, singleThreadedProductLimit / Swift.max(keyLength * headDimension, 1)))
+        }
+        return Swift.min(rows, Swift.max(queryLength, 1))
+    }
     /// One past the last key query row `t` may see (may be ≤ 0: no key at all).
     func keyLimit(row t: Int) -> Int {
         causal ? Swift.min(keyLength, t + keyLength - queryLength + 1) : keyLength
@@ -156,20 +168,31 @@ private func tileProduct(
         TileKernels.gemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-    case .blas:
+    case .blas, .blasThreaded:
         BLAS.sgemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 
-/// Runs `body` over `0..<count` work items: in parallel chunks for the SIMD kernel, in one chunk
-/// on the calling thread for BLAS (which parallelises each product itself).
+/// Runs `body` over `0..<count` work items: in parallel chunks on our threads, except for the
+/// threaded-BLAS kernel, which runs them in one chunk on the calling thread (BLAS parallelises
+/// each product itself).
 @inline(__always)
 private func forEachItem(_ g: AttentionGeometry, count: Int, work: Int, _ body: (Range<Int>) -> Void) {
     switch g.kernel {
-    case .simd: Parallel.forEachChunk(count, minChunk: Swift.max(1, (1 << 16) / Swift.max(work, 1)), body)
-    case .blas: if count > 0 { body(0..<count) }
+    case .simd, .blas: Parallel.forEachChunk(count, minChunk: Swift.max(1, (1 << 16) / Swift.max(work, 1)), body)
+    case .blasThreaded: if count > 0 { body(0..<count) }
+    }
+}
+
+/// Runs `body` over the rows of one tile: split over our threads for the threaded-BLAS kernel (our
+/// threads are idle between its products), on the current thread otherwise (already one item per thread).
+@inline(__always)
+private func forEachRow(_ g: AttentionGeometry, rows: Int, keyEnd: Int, _ body: (Range<Int>) -> Void) {
+    switch g.kernel {
+    case .simd, .blas: if rows > 0 { body(0..<rows) }
+    case .blasThreaded: Parallel.forEachChunk(rows, minChunk: Swift.max(1, 4096 / Swift.max(keyEnd, 1)), body)
     }
 }
 
@@ -182,12 +205,29 @@ private func maskedScores(
     tileProduct(
         g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: g.scale,
         a: q, lda: g.queryRowStride, b: k, ldb: g.keyRowStride, beta: 0, c: scores, ldc: keyEnd)
-    for r in 0..<rows {
-        let row = scores + r * keyEnd
-        if let maskBias { for s in 0..<keyEnd { row[s] += maskBias[s] } }
-        let limit = Swift.max(0, g.keyLimit(row: firstRow + r))
-        if limit < keyEnd { for s in limit..<keyEnd { row[s] = -.infinity } }
+    forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
+        for r in rowRange {
+            let row = scores + r * keyEnd
+            if let maskBias { for s in 0..<keyEnd { row[s] += maskBias[s] } }
+            let limit = Swift.max(0, g.keyLimit(row: firstRow + r))
+            if limit < keyEnd { for s in limit..<keyEnd { row[s] = -.infinity } }
+        }
     }
+}
+
+/// Step 3 on one row of masked scores: replaces it with its softmax and returns its logsumexp;
+/// a row with no visible key becomes zeros and returns +∞ (so exp(score − ∞) = 0 in backward).
+@inline(__always)
+private func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    let maximum = VectorMath.maximum(row, count: count)
+    if maximum == -.infinity {
+        row.update(repeating: 0, count: count)
+        return .infinity
+    }
+    let sum = VectorMath.expShifted(row, row, count: count, shift: maximum)
+    let inverse = 1 / sum
+    for s in 0..<count { row[s] *= inverse }
+    return maximum + logf(sum)
 }
 
 /// Forward over every (batch, head), in parallel.
@@ -195,7 +235,7 @@ private func attentionForward(
     _ g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
     maskBias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>
 ) {
-    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let tile = g.tileRows
     let work = g.queryLength * g.keyLength * g.headDimension
     forEachItem(g, count: g.batch * g.heads, work: work) { items in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
@@ -217,28 +257,14 @@ private func attentionForward(
                         keyEnd: keyEnd, maskBias: bias, scores: scratch)
                 }
                 // 3. softmax per row (rows with no visible key become zeros)
-                for r in 0..<rows {
-                    let row = scratch + r * keyEnd
-                    var maximum = -Float.infinity
-                    for s in 0..<keyEnd { maximum = Swift.max(maximum, row[s]) }
-                    if maximum == -.infinity {
-                        for s in 0..<keyEnd { row[s] = 0 }
-                        lse[t0 + r] = .infinity  // exp(score − ∞) = 0 in backward
-                        continue
+                forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
+                    for r in rowRange {
+                        lse[t0 + r] = softmaxInPlace(scratch + r * keyEnd, count: keyEnd)
                     }
-                    var sum: Float = 0
-                    for s in 0..<keyEnd {
-                        let e = expf(row[s] - maximum)
-                        row[s] = e
-                        sum += e
-                    }
-                    let inverse = 1 / sum
-                    for s in 0..<keyEnd { row[s] *= inverse }
-                    lse[t0 + r] = maximum + logf(sum)
                 }
                 // 4. y = p · v
                 tileProduct(
-        g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: 1,
+                    g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: 1,
                     a: scratch, lda: Swift.max(keyEnd, 1), b: vBase, ldb: g.keyRowStride, beta: 0,
                     c: oBase + t0 * g.queryRowStride, ldc: g.queryRowStride)
                 t0 += rows
@@ -254,7 +280,7 @@ private func attentionBackward(
     gradOut: UnsafePointer<Float>, gradQuery: UnsafeMutablePointer<Float>,
     gradKey: UnsafeMutablePointer<Float>, gradValue: UnsafeMutablePointer<Float>
 ) {
-    let tile = Swift.min(queryTile, Swift.max(g.queryLength, 1))
+    let tile = g.tileRows
     let work = g.groupSize * g.queryLength * g.keyLength * g.headDimension
     forEachItem(g, count: g.batch * g.keyHeads, work: work) { items in
         let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(tile * g.keyLength, 1))
@@ -284,33 +310,37 @@ private func attentionBackward(
                     maskedScores(
                         g, queryTile: qTile, keys: kBase, rows: rows, firstRow: t0, keyEnd: keyEnd,
                         maskBias: bias, scores: probabilities)
-                    for r in 0..<rows {
-                        let row = probabilities + r * keyEnd, logSum = lse[t0 + r]
-                        for s in 0..<keyEnd { row[s] = expf(row[s] - logSum) }
+                    forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
+                        for r in rowRange {
+                            let row = probabilities + r * keyEnd
+                            _ = VectorMath.expShifted(row, row, count: keyEnd, shift: lse[t0 + r])
+                        }
                     }
                     // 6. dP = dy · vᵀ, then dS = p ⊙ (dP − δ) with δ_t = dy_t · y_t
                     tileProduct(
-        g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: 1,
+                        g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: 1,
                         a: doTile, lda: g.queryRowStride, b: vBase, ldb: g.keyRowStride, beta: 0,
                         c: gradScores, ldc: keyEnd)
-                    for r in 0..<rows {
-                        let t = t0 + r
-                        let delta = RowKernels.dot(
-                            doBase + t * g.queryRowStride, oBase + t * g.queryRowStride, count: g.headDimension)
-                        let p = probabilities + r * keyEnd, ds = gradScores + r * keyEnd
-                        for s in 0..<keyEnd { ds[s] = p[s] * (ds[s] - delta) }
+                    forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
+                        for r in rowRange {
+                            let t = t0 + r
+                            let delta = RowKernels.dot(
+                                doBase + t * g.queryRowStride, oBase + t * g.queryRowStride, count: g.headDimension)
+                            let p = probabilities + r * keyEnd, ds = gradScores + r * keyEnd
+                            for s in 0..<keyEnd { ds[s] = p[s] * (ds[s] - delta) }
+                        }
                     }
                     // 7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
                     tileProduct(
-        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: 1,
+                        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: 1,
                         a: probabilities, lda: keyEnd, b: doTile, ldb: g.queryRowStride, beta: 1,
                         c: dvBase, ldc: g.keyRowStride)
                     tileProduct(
-        g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: g.scale,
+                        g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: g.scale,
                         a: gradScores, lda: keyEnd, b: kBase, ldb: g.keyRowStride, beta: 0,
                         c: dqTile, ldc: g.queryRowStride)
                     tileProduct(
-        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: g.scale,
+                        g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: g.scale,
                         a: gradScores, lda: keyEnd, b: qTile, ldb: g.queryRowStride, beta: 1,
                         c: dkBase, ldc: g.keyRowStride)
                     t0 += rows

@@ -141,6 +141,11 @@ extension Tensor {
         let out = try Tensor.zeros(targetShape)
         let source = storage.pointer, target = out.storage.pointer
         let inner = plan.innerCount, strideSource = plan.innerStrideA, strideTarget = plan.innerStrideB
+        if plan.dims.count == 2 && plan.stridesB == [0, 1] {
+            // `[rows, C]` summed to `[C]` (a bias-like broadcast): parallel, deterministic column sums.
+            Tensor.columnSums(source, rows: plan.dims[0], columns: inner, into: target)
+            return out
+        }
         // Serial on purpose: rows of the source add into shared target elements, and a fixed order
         // keeps the result bit-identical run to run.
         plan.forEachRow(0..<plan.rowCount) { offsetSource, offsetTarget, _ in
@@ -148,32 +153,12 @@ extension Tensor {
             if strideTarget == 0 {
                 t[0] += Tensor.stridedSum(s, count: inner, stride: strideSource)
             } else if strideSource == 1 && strideTarget == 1 {
-                for j in 0..<inner { t[j] += s[j] }
+                Tensor.addRow(s, into: t, count: inner)
             } else {
                 for j in 0..<inner { t[j * strideTarget] += s[j * strideSource] }
             }
         }
         return out
-    }
-
-    /// Sum of `count` elements `stride` apart, with 16 independent accumulators when contiguous.
-    @inline(__always)
-    static func stridedSum(_ p: UnsafePointer<Float>, count: Int, stride: Int) -> Float {
-        if stride != 1 {
-            var total: Float = 0
-            for j in 0..<count { total += p[j * stride] }
-            return total
-        }
-        var accumulator = SIMD16<Float>(repeating: 0)
-        var j = 0
-        let raw = UnsafeRawPointer(p)
-        while j + 16 <= count {
-            accumulator += raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-            j += 16
-        }
-        var total = accumulator.sum()
-        while j < count { total += p[j]; j += 1 }
-        return total
     }
 }
 

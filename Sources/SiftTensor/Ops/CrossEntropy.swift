@@ -31,13 +31,12 @@ extension Tensor {
         let logSums = TensorStorage(count: rows, repeating: 0)
         let x = logits.storage.pointer, lse = logSums.pointer
         Parallel.forEachChunk(rows, minChunk: max(1, 8192 / max(classes, 1))) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(classes, 1))
+            defer { scratch.deallocate() }
             for row in range where targets[row] != ignoreIndex {
                 let xs = x + row * classes
-                var maximum = -Float.infinity
-                for j in 0..<classes { maximum = Swift.max(maximum, xs[j]) }
-                var sum: Float = 0
-                for j in 0..<classes { sum += expf(xs[j] - maximum) }
-                lse[row] = maximum + logf(sum)
+                let maximum = VectorMath.maximum(xs, count: classes)
+                lse[row] = maximum + logf(VectorMath.expShifted(xs, scratch, count: classes, shift: maximum))
             }
         }
         var total = 0.0
@@ -56,7 +55,8 @@ extension Tensor {
             Parallel.forEachChunk(rows, minChunk: max(1, 8192 / max(classes, 1))) { range in
                 for row in range where targets[row] != ignoreIndex {
                     let xs = xx + row * classes, dxs = dx + row * classes, logSum = lse[row]
-                    for j in 0..<classes { dxs[j] = expf(xs[j] - logSum) * factor }
+                    _ = VectorMath.expShifted(xs, dxs, count: classes, shift: logSum)
+                    for j in 0..<classes { dxs[j] *= factor }
                     dxs[targets[row]] -= factor
                 }
             }

@@ -41,9 +41,10 @@ extension Tensor {
             a: storage.pointer, strideA: 0, b: weight.storage.pointer, strideB: 0, c: y, strideC: 0,
             beta: bias == nil ? 0 : 1)
 
-        guard Tensor.needsGraph(bias.map { [self, weight, $0] } ?? [self, weight]) else { return out }
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        guard Tensor.needsGraph(inputs) else { return out }  // inference: no closure, nothing saved
         let input = self
-        return out.recordOp(op, inputs: bias.map { [self, weight, $0] } ?? [self, weight]) { gradOut in
+        return out.recordOp(op, inputs: inputs) { gradOut in
             let dy = gradOut.storage.pointer
             var grads: [Tensor?] = []
             if input.requiresGrad {
@@ -69,23 +70,6 @@ extension Tensor {
             }
             return grads
         }
-    }
-
-    /// Sums a row-major [rows, columns] matrix over its rows: [columns]. Parallel over column
-    /// blocks, each summing rows in order (deterministic).
-    static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> Tensor {
-        let out = Tensor.uninitialized([columns])
-        let y = out.storage.pointer
-        Parallel.forEachChunk(columns, minChunk: max(16, (1 << 14) / max(rows, 1))) { range in
-            let start = range.lowerBound, width = range.count
-            let dst = y + start
-            dst.update(repeating: 0, count: width)
-            for row in 0..<rows {
-                let src = matrix + row * columns + start
-                for j in 0..<width { dst[j] += src[j] }
-            }
-        }
-        return out
     }
 }
 

@@ -66,23 +66,22 @@ extension Tensor {
             Parallel.forEachChunk(outer, minChunk: max(1, (1 << 14) / max(n, 1))) { range in
                 for o in range { y[o] = Tensor.stridedSum(x + o * n, count: n, stride: 1) * scale }
             }
-        } else {
-            // Flat output index space; each chunk splits into per-`o` column segments that sum rows.
-            Parallel.forEachChunk(outer * inner, minChunk: max(16, (1 << 14) / max(n, 1))) { range in
-                var flat = range.lowerBound
-                while flat < range.upperBound {
-                    let o = flat / inner, i0 = flat % inner
-                    let i1 = min(inner, i0 + (range.upperBound - flat))
+        } else if outer >= Parallel.threadCount * 4 {
+            // Many independent [n, inner] slabs: one thread per slab range, rows added in order.
+            Parallel.forEachChunk(outer, minChunk: max(1, (1 << 15) / max(n * inner, 1))) { range in
+                for o in range {
                     let dst = y + o * inner
-                    for i in i0..<i1 { dst[i] = 0 }
-                    for j in 0..<n {
-                        let src = x + (o * n + j) * inner
-                        for i in i0..<i1 { dst[i] += src[i] }
-                    }
-                    if divideByCount { for i in i0..<i1 { dst[i] *= scale } }
-                    flat += i1 - i0
+                    dst.update(repeating: 0, count: inner)
+                    for j in 0..<n { Tensor.addRow(x + (o * n + j) * inner, into: dst, count: inner) }
                 }
             }
+            if divideByCount { for i in 0..<(outer * inner) { y[i] *= scale } }
+        } else {
+            // Few slabs: parallelise inside each one over blocks of rows.
+            for o in 0..<outer {
+                Tensor.columnSums(x + o * n * inner, rows: n, columns: inner, into: y + o * inner)
+            }
+            if divideByCount { for i in 0..<(outer * inner) { y[i] *= scale } }
         }
 
         let inputShape = shape

@@ -10,7 +10,7 @@ import Darwin
 import Foundation
 
 /// The [outer, length, inner] view of a tensor around one axis.
-struct AxisLayout {
+struct SoftmaxAxisLayout {
     let outer: Int
     let length: Int
     let inner: Int
@@ -44,7 +44,7 @@ extension Tensor {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "a scalar has no axis to normalise over")
         }
         let resolved = try normalizedAxis(axis, op: op)
-        let layout = AxisLayout(shape: shape, axis: resolved)
+        let layout = SoftmaxAxisLayout(shape: shape, axis: resolved)
         let out = Tensor.uninitialized(shape)
         let x = storage.pointer, y = out.storage.pointer
         let length = layout.length, stride = layout.inner
@@ -80,16 +80,30 @@ extension Tensor {
 }
 
 /// One lane of the forward pass: 1. maximum, 2. Σ exp(x − max), 3. normalise (or subtract the log-sum).
+/// The exponentials come from `VectorMath.exp` on both paths so every lane rounds the same way.
 @inline(__always)
 private func forwardLane(
     _ xs: UnsafeMutablePointer<Float>, _ ys: UnsafeMutablePointer<Float>, length: Int, stride: Int, logarithmic: Bool
 ) {
+    if stride == 1 {  // contiguous: vectorised max and exp
+        var maximum = VectorMath.maximum(xs, count: length)
+        if maximum == -.infinity { maximum = 0 }  // an all −∞ lane: keep the arithmetic finite
+        let sum = VectorMath.expShifted(xs, ys, count: length, shift: maximum)
+        if logarithmic {
+            let logSum = maximum + logf(sum)
+            for j in 0..<length { ys[j] = xs[j] - logSum }
+        } else {
+            let inverse = 1 / sum
+            for j in 0..<length { ys[j] *= inverse }
+        }
+        return
+    }
     var maximum = -Float.infinity
     for j in 0..<length { maximum = Swift.max(maximum, xs[j * stride]) }
-    if maximum == -.infinity { maximum = 0 }  // an all −∞ lane: keep the arithmetic finite
+    if maximum == -.infinity { maximum = 0 }
     var sum: Float = 0
     for j in 0..<length {
-        let e = expf(xs[j * stride] - maximum)
+        let e = VectorMath.exp(xs[j * stride] - maximum)
         if !logarithmic { ys[j * stride] = e }
         sum += e
     }
@@ -123,7 +137,7 @@ extension Reference {
     /// Softmax (or log-softmax) along `axis` in Float64.
     public static func softmax(_ x: ReferenceTensor, axis: Int, logarithmic: Bool = false) -> ReferenceTensor {
         let resolved = axis < 0 ? axis + x.shape.count : axis
-        let layout = AxisLayout(shape: x.shape, axis: resolved)
+        let layout = SoftmaxAxisLayout(shape: x.shape, axis: resolved)
         var out = x
         for lane in 0..<layout.laneCount {
             let start = layout.laneStart(lane)

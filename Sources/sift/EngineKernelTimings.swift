@@ -1,0 +1,75 @@
+// Timings of the engine's fused neural-network kernels, for `sift bench engine`: forward and
+// backward milliseconds (fastest and median of `repeats` runs after one warm-up) at BERT-base-like
+// sizes. On a shared machine the fastest run is the better estimate of the kernel's own cost.
+import Foundation
+import SiftTensor
+
+/// Measures attention (B=16, T=128, 12 heads × 64, both tile kernels), LayerNorm and RMSNorm
+/// (16×128×768), GELU and SwiGLU, and returns a text table of forward / backward times in ms
+/// (fastest and median of `repeats` runs).
+func engineKernelTimings(repeats: Int) throws -> String {
+    let runs = max(1, repeats)
+    var generator = SeededGenerator(seed: 2024)
+    var lines = [
+        "engine kernels (\(Parallel.threadCount) threads, \(runs) runs after a warm-up, ms: fastest / median)",
+        "kernel                                        forward            backward",
+    ]
+
+    /// Times `forward` (which must return an output that requires grad) and its backward pass.
+    func measure(_ name: String, _ forward: () throws -> Tensor) throws {
+        var forwardTimes: [Double] = [], backwardTimes: [Double] = []
+        let clock = ContinuousClock()
+        for run in 0...runs {
+            let start = clock.now
+            let output = try forward()
+            let middle = clock.now
+            let seed = try Tensor.full(output.shape, value: 1)
+            let backwardStart = clock.now
+            try output.backward(gradient: seed)
+            let end = clock.now
+            if run > 0 {  // run 0 is the warm-up
+                forwardTimes.append(milliseconds(middle - start))
+                backwardTimes.append(milliseconds(end - backwardStart))
+            }
+        }
+        let row = name.padding(toLength: 48, withPad: " ", startingAt: 0)
+        lines.append(
+            row
+                + String(
+                    format: "%8.2f / %-8.2f  %8.2f / %-8.2f", forwardTimes.min() ?? 0, median(forwardTimes),
+                    backwardTimes.min() ?? 0, median(backwardTimes)))
+    }
+
+    let query = try generator.normal([16, 128, 12, 64], requiresGrad: true)
+    let key = try generator.normal([16, 128, 12, 64], requiresGrad: true)
+    let value = try generator.normal([16, 128, 12, 64], requiresGrad: true)
+    let keyMask = (0..<(16 * 128)).map { $0 % 128 < 100 + $0 / 128 ? 1 : 0 }  // right padding, like a batch
+    for kernel in AttentionKernel.allCases {
+        try measure("attention 16×128×12×64 padded [\(kernel.rawValue)]") {
+            try Tensor.attention(query: query, key: key, value: value, keyMask: keyMask, kernel: kernel)
+        }
+        try measure("attention 16×128×12×64 causal [\(kernel.rawValue)]") {
+            try Tensor.attention(query: query, key: key, value: value, causal: true, kernel: kernel)
+        }
+    }
+    let hidden = try generator.normal([16, 128, 768], requiresGrad: true)
+    let weight = try generator.normal([768], mean: 1, std: 0.1, requiresGrad: true)
+    let bias = try generator.normal([768], std: 0.1, requiresGrad: true)
+    try measure("layerNorm 16×128×768") { try hidden.layerNorm(weight: weight, bias: bias, eps: 1e-12) }
+    try measure("rmsNorm 16×128×768") { try hidden.rmsNorm(weight: weight, eps: 1e-6) }
+    let intermediate = try generator.normal([16, 128, 3072], requiresGrad: true)
+    try measure("gelu 16×128×3072") { intermediate.gelu() }
+    try measure("swiglu 16×128×3072") { try Tensor.swiglu(gate: intermediate, up: intermediate) }
+    return lines.joined(separator: "\n")
+}
+
+private func milliseconds(_ duration: Duration) -> Double {
+    let parts = duration.components
+    return Double(parts.seconds) * 1000 + Double(parts.attoseconds) * 1e-15
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
