@@ -67,7 +67,7 @@ let package = Package(
             dependencies: ["SiftData", "SiftTestSupport"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
+        .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftTrain", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

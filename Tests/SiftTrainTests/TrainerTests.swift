@@ -34,10 +34,11 @@ struct TrainerTests {
         let train = try bundle.tokenizer.encodeDataset(agNews(perClass: 40), options: options)
         let validation = try bundle.tokenizer.encodeDataset(agNews(perClass: 10, split: "test"), options: options)
         var o = TrainingOptions()
-        o.learningRate = 3e-3
-        o.epochs = 3
+        o.learningRate = 5e-3
+        o.epochs = 6
         o.batchSize = 16
-        o.evaluation = .steps(10)
+        o.warmupRatio = 0.1
+        o.evaluation = .steps(20)
         o.loggingSteps = 5
         o.saveTotalLimit = 2
         let output = temporaryDirectory("tinybert")
