@@ -83,7 +83,7 @@ extension Tensor {
             guard gradient.shape == shape else {
                 throw TensorError.shapeMismatch(op: "backward(gradient:)", expected: "\(shape)", got: gradient.shape)
             }
-            seed = gradient
+            seed = gradient.copy()  // op closures may keep or alias their incoming gradient
         } else {
             guard count == 1 else {
                 throw TensorError.backwardMisuse("backward() without a gradient needs a one-element loss, got shape \(shape)")

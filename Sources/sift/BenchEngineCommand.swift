@@ -284,7 +284,7 @@ enum EngineBench {
     // NN-kernel timings (attention, LayerNorm, RMSNorm) are added by the NN-ops branch at merge:
     // return `[try engineKernelTimings(repeats: repeats)]` (its text table) from here.
     static func nnKernelSections(repeats: Int) throws -> [String] {
-        []
+        [try engineKernelTimings(repeats: repeats)]
     }
 
     /// The human-readable table.
