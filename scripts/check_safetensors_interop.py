@@ -7,6 +7,8 @@
 
 f32 and f16 files are loaded with safetensors.numpy.load_file and safe_open; numpy has no bfloat16, so
 the bf16 file's header is checked with safe_open and its values decoded from the raw bytes.
+With torch and transformers installed it also loads tiny-bert (f32) and tiny-qwen3 (bf16), re-written by Sift
+from the shared fixtures, with transformers and compares every weight with the original checkpoint.
 Expected values: value i = (i mod 97) * 0.3 - 7 + i * 1e-3, as in PythonInteropTests.swift.
 """
 import json
@@ -63,6 +65,34 @@ def main(directory):
         values = (np.frombuffer(raw[8 + n + b:8 + n + e], dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
         assert np.array_equal(values.reshape(SHAPES[name]), bf16_round(expected(name))), name
     print("OK: f32, f16 and bf16 files written by Sift load in safetensors", __import__("safetensors").__version__)
+    check_transformers(directory)
+
+
+def check_transformers(directory):
+    """With torch + transformers installed: the fixture models re-written by Sift load in transformers
+    with no missing/unexpected keys and exactly the original weights."""
+    import os
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+    except ImportError:
+        print("SKIP transformers check: torch/transformers not installed")
+        return
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "fixtures", "models")
+    for model, cls, dtype in [("tiny-bert", AutoModelForSequenceClassification, torch.float32), ("tiny-qwen3", AutoModelForCausalLM, torch.bfloat16)]:
+        ours_dir = os.path.join(directory, model)
+        if not os.path.isdir(ours_dir):
+            print("SKIP", model, "not written")
+            continue
+        ours, info = cls.from_pretrained(ours_dir, dtype=dtype, output_loading_info=True)
+        assert not info["missing_keys"] and not info["unexpected_keys"] and not info["mismatched_keys"], info
+        reference = cls.from_pretrained(os.path.join(fixtures, model), dtype=dtype)
+        a, b = ours.state_dict(), reference.state_dict()
+        assert a.keys() == b.keys()
+        for k in a:
+            assert torch.equal(a[k], b[k]), k
+        print(f"OK: transformers {__import__('transformers').__version__} loads Sift's {model} ({dtype}) "
+              f"with identical weights ({len(a)} tensors)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import SiftTensor
+import SiftTestSupport
 @testable import SiftCheckpoints
 
 @Suite("safetensors interop files")
@@ -33,5 +34,31 @@ struct PythonInteropTests {
         try SafetensorsWriter.write(tensors, to: directory + "/bf16.safetensors", dtype: .bf16)
         try SafetensorsWriter.write(tensors, to: directory + "/f16.safetensors", dtype: .f16)
         #expect(try SafetensorsFile(path: directory + "/f32.safetensors").tensorNames.count == 4)
+
+        // Fixture models re-written by Sift (tiny-bert f32, tiny-qwen3 bf16), for transformers to load.
+        for (model, dtype) in [("tiny-bert", DType.f32), ("tiny-qwen3", DType.bf16)] {
+            let source = Fixtures.fixture("models/" + model)
+            guard FileManager.default.fileExists(atPath: source.path) else {
+                print("SKIP: fixture \(source.path) not present")
+                continue
+            }
+            let checkpoint = try SafetensorsCheckpoint(path: source.path)
+            var tensors: [String: Tensor] = [:]
+            for name in checkpoint.tensorNames { tensors[name] = try checkpoint.tensor(name) }
+            let target = directory + "/" + model
+            try SafetensorsWriter.writeCheckpoint(tensors, toDirectory: target, dtype: dtype)
+            let config = try Data(contentsOf: source.appendingPathComponent("config.json"))
+            try config.write(to: URL(fileURLWithPath: target + "/config.json"))
+            if dtype == .bf16 {
+                // bf16 → f32 → bf16 is lossless: the data bytes must be identical.
+                let original = try SafetensorsFile(path: source.appendingPathComponent("model.safetensors").path)
+                let rewritten = try SafetensorsFile(path: target + "/model.safetensors")
+                for name in original.tensorNames {
+                    let a = try original.withRawBytes(of: name) { Array($0) }
+                    let b = try rewritten.withRawBytes(of: name) { Array($0) }
+                    #expect(a == b, "\(name)")
+                }
+            }
+        }
     }
 }
