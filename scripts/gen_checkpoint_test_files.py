@@ -9,7 +9,7 @@ Run from the repository root:
 
 Writes into Tests/SiftCheckpointsTests/Resources/:
 * quant-blocks.gguf — a GGUF v3 file written by gguf.GGUFWriter: one tensor per type (F32, F16, BF16, Q8_0,
-  Q4_0, Q4_1, Q4_K, Q5_K, Q6_K) made of random block bytes (finite f16 scales, some edge values), and metadata
+  Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) made of random block bytes (finite f16 scales, some edge values), and metadata
   keys of every GGUF value type (arrays of strings, nested arrays included).
 * quant-blocks-expected.safetensors — gguf.quants.dequantize of each tensor (f32, HF row-major shape).
 * fixture-checksums.json — per tensor of shared/fixtures/models/{tiny-bert,tiny-qwen3}/model.safetensors and
@@ -53,6 +53,14 @@ def random_blocks(rng, qtype, n_blocks):
             raw[b, 0:4] = f16_bytes([next(s), next(s)])
         elif qtype == T.Q6_K:
             raw[b, size - 2:size] = f16_bytes([next(s)])
+        elif qtype == T.Q5_0:
+            raw[b, 0:2] = f16_bytes([next(s)])
+        elif qtype == T.Q5_1:
+            raw[b, 0:4] = f16_bytes([next(s), next(s)])
+        elif qtype == T.Q2_K:
+            raw[b, 80:84] = f16_bytes([next(s), next(s)])
+        elif qtype == T.Q3_K:
+            raw[b, 108:110] = f16_bytes([next(s)])
     return raw.reshape(-1)
 
 
@@ -72,6 +80,10 @@ def quant_tensors(rng):
     bf16 = rng.integers(0, 65536, size=(4, 8), dtype=np.uint16)
     bf16[(bf16 & 0x7F80) == 0x7F80] = 0x3F80  # no inf/NaN
     tensors.append(("plain.bf16", T.BF16, [4, 8], bf16.view(np.uint8).reshape(-1)))
+    for qtype, cols in [(T.Q5_0, 64), (T.Q5_1, 96), (T.Q2_K, 256), (T.Q3_K, 512)]:
+        block, _ = GGML_QUANT_SIZES[qtype]
+        raw = random_blocks(rng, qtype, rows * cols // block)
+        tensors.append((f"q.{qtype.name.lower()}", qtype, [rows, cols], raw))
     return tensors
 
 

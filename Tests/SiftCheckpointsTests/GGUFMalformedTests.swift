@@ -129,23 +129,28 @@ struct GGUFMalformedTests {
         try TestFiles.write(bytes, to: url)
         let file = try GGUFFile(path: url.path)
         #expect(file.version == 2)
-        #expect(file.tensors.count == 9)
+        #expect(file.tensors.count == 13)
     }
 
     @Test("truncating the test file at every header length and throughout the data throws")
     func truncationEverywhere() throws {
         let path = try TestFiles.resource("quant-blocks.gguf")
         let original = try TestFiles.bytes(of: path)
-        let dataOffset = try GGUFFile(path: path).dataOffset
+        let complete = try GGUFFile(path: path)
+        let dataOffset = complete.dataOffset
+        // GGUFWriter pads the file after the last tensor; cutting only that padding leaves a valid file.
+        let dataEnd = complete.tensors.map(\.fileOffsets.upperBound).max() ?? dataOffset
         let directory = try TestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("cut.gguf")
         // Every length inside the header; every 7th byte and the last one inside the data.
-        let lengths = Array(0..<dataOffset) + Array(stride(from: dataOffset, to: original.count, by: 7)) + [original.count - 1]
+        let lengths = Array(0..<dataOffset) + Array(stride(from: dataOffset, to: dataEnd, by: 7)) + [dataEnd - 1]
         for length in lengths {
             try TestFiles.write(Array(original[0..<length]), to: url)
             #expect(throwsCheckpointError { _ = try GGUFFile(path: url.path) }, "length \(length)")
         }
+        try TestFiles.write(Array(original[0..<dataEnd]), to: url)
+        #expect(try GGUFFile(path: url.path).tensors.count == complete.tensors.count)
     }
 
     @Test("random corruption of the header never crashes")

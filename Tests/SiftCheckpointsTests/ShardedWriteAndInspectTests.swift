@@ -39,7 +39,7 @@ struct ShardedWriteAndInspectTests {
         let gguf = try TestFiles.resource("quant-blocks.gguf")
         #expect(try CheckpointInspector.format(of: gguf) == .gguf)
         let text = try CheckpointInspector.describe(path: gguf)
-        #expect(text.hasPrefix("GGUF v3: 9 tensors"))
+        #expect(text.hasPrefix("GGUF v3: 13 tensors"))
         #expect(text.contains("q.q4_k  Q4_K [3, 256]"))
         #expect(text.contains("test.strings = [4 × string]"))
         #expect(text.contains("test.u64 = 9223372036854775813"))
