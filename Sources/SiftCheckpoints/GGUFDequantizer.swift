@@ -42,7 +42,7 @@ public enum GGUFDequantizer {
 
     @inline(__always)
     private static func half(_ pointer: UnsafeRawPointer, _ offset: Int) -> Float {
-        HalfConversion.float(fromF16: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndianValue)
+        ElementConversion.float(fromF16: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndianValue)
     }
 
     /// Q8_0: f16 d, 32 × int8 q; x = q·d.

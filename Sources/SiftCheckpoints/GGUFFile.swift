@@ -4,6 +4,7 @@
 // the tensor infos (name, u32 n_dims, u64 dims[n_dims], u32 type, u64 offset), padding to
 // `general.alignment` (default 32), then the data. Counts and lengths are checked against the bytes
 // left before anything is allocated, so a lying header throws instead of allocating or hanging.
+import struct Foundation.URL
 import SiftTensor
 
 /// A GGUF file, mapped read-only, with parsed metadata and validated tensor infos.
@@ -236,5 +237,3 @@ public final class GGUFFile: @unchecked Sendable {
         }
     }
 }
-
-import struct Foundation.URL

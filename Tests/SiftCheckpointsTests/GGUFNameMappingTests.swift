@@ -55,4 +55,33 @@ struct GGUFNameMappingTests {
         #expect(restored.shape == [rows, columns])
         #expect(throws: CheckpointError.self) { try GGUFHuggingFaceWeights.reversePermutedRows(gguf, headCount: 5) }
     }
+
+    /// A one-tensor GGUF: `blk.0.attn_q.weight`, 4 rows × 2 columns of f32 values 0..<8, one head.
+    static func tinyAttentionFile(architecture: String, in directory: URL) throws -> String {
+        var builder = GGUFBuilder()
+        builder.header(tensors: 1, keys: 2)
+        builder.string("general.architecture"); builder.u32(8); builder.string(architecture)
+        builder.string(architecture + ".attention.head_count"); builder.u32(4); builder.u32(1)
+        builder.tensorInfo("blk.0.attn_q.weight", dims: [2, 4], type: 0, offset: 0)
+        builder.padData(dataBytes: 0)
+        for value in 0..<8 { builder.u32(Float(value).bitPattern) }
+        let url = directory.appendingPathComponent("\(architecture).gguf")
+        try TestFiles.write(builder.bytes, to: url)
+        return url.path
+    }
+
+    @Test("q rows are un-permuted for llama files only")
+    func permutationByArchitecture() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // One head of 4 rows: HF row b·2 + a comes from GGUF row 2a + b → GGUF rows [0, 2, 1, 3].
+        let llama = try GGUFHuggingFaceWeights(path: try Self.tinyAttentionFile(architecture: "llama", in: directory))
+        let name = "model.layers.0.self_attn.q_proj.weight"
+        #expect(llama.tensorNames == [name])
+        #expect(try llama.shape(of: name) == [4, 2])
+        #expect(try llama.loadTensor(name).scalars == [0, 1, 4, 5, 2, 3, 6, 7])
+        let qwen = try GGUFHuggingFaceWeights(path: try Self.tinyAttentionFile(architecture: "qwen3", in: directory))
+        #expect(try qwen.loadTensor(name).scalars == [0, 1, 2, 3, 4, 5, 6, 7])
+        #expect(throws: CheckpointError.self) { try qwen.loadTensor("model.embed_tokens.weight") }
+    }
 }
