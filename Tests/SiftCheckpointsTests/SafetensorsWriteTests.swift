@@ -106,6 +106,7 @@ struct SafetensorsWriteTests {
         #expect(throws: CheckpointError.self) {
             try SafetensorsWriter.write(["x": duplicate], to: directory.appendingPathComponent("missing/dir.safetensors").path)
         }
+        #expect { try SafetensorsWriter.write(["x": duplicate], to: directory.path + "/") } throws: { "\($0)".contains("directory") }
         #expect(try SafetensorsFile(path: path).tensorNames == ["y"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
     }
