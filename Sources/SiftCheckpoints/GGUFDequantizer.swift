@@ -5,9 +5,17 @@ import SiftTensor
 
 /// Converts ggml tensor data to f32.
 public enum GGUFDequantizer {
-    /// Dequantises `count` elements of `type` stored at `source` into `destination`.
-    /// `count` must be a multiple of the type's block size and `type.canDequantize` must hold (callers check).
-    public static func dequantize(_ type: GGMLType, source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+    /// Dequantises `count` elements of `type` stored at `source` (`count / blockSize · blockBytes` readable
+    /// bytes) into `destination` (`count` writable floats).
+    /// Throws for a type that `canDequantize` rejects or a `count` that is not a whole number of blocks.
+    public static func dequantize(_ type: GGMLType, source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) throws {
+        guard type.canDequantize else {
+            throw CheckpointError.invalidArgument("GGUFDequantizer: \(type.name) tensors cannot be dequantised yet "
+                + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)")
+        }
+        guard count >= 0, count % type.blockSize == 0 else {
+            throw CheckpointError.invalidArgument("GGUFDequantizer: \(count) elements is not a whole number of \(type.name) blocks of \(type.blockSize)")
+        }
         switch type {
         case .f32: ElementConversion.widenToFloat(.f32, source: source, count: count, into: destination)
         case .f16: ElementConversion.widenToFloat(.f16, source: source, count: count, into: destination)
@@ -22,7 +30,7 @@ public enum GGUFDequantizer {
         case .q4_K: forEachBlock(type, source, count, destination, q4_K)
         case .q5_K: forEachBlock(type, source, count, destination, q5_K)
         case .q6_K: forEachBlock(type, source, count, destination, q6_K)
-        default: preconditionFailure("GGUFDequantizer: \(type.name) is not supported (callers check canDequantize)")
+        default: break  // excluded by the canDequantize guard above
         }
     }
 

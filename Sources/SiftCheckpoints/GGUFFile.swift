@@ -169,7 +169,7 @@ public final class GGUFFile: @unchecked Sendable {
         }
         let storage = TensorStorage(uninitializedCount: info.elementCount)
         if let base = file.bytes.baseAddress, info.elementCount > 0 {
-            GGUFDequantizer.dequantize(info.type, source: base + info.fileOffsets.lowerBound, count: info.elementCount, into: storage.pointer)
+            try GGUFDequantizer.dequantize(info.type, source: base + info.fileOffsets.lowerBound, count: info.elementCount, into: storage.pointer)
         }
         return try Tensor(shape: info.shape, storage: storage, name: name)
     }

@@ -80,6 +80,22 @@ struct GGUFQuantTests {
         let file = try GGUFFile(path: try TestFiles.resource("quant-blocks.gguf"))
         #expect { try file.dequantize("nope") } throws: { "\($0)".contains("nope") }
         #expect(GGMLType.iq4_XS.canDequantize == false)
+        var output = [Float](repeating: 0, count: 256)
+        let input = [UInt8](repeating: 0, count: 256)
+        #expect(throws: CheckpointError.self) {
+            try input.withUnsafeBytes { raw in
+                try output.withUnsafeMutableBufferPointer { out in
+                    try GGUFDequantizer.dequantize(.iq4_XS, source: raw.baseAddress!, count: 256, into: out.baseAddress!)
+                }
+            }
+        }
+        #expect(throws: CheckpointError.self) {
+            try input.withUnsafeBytes { raw in
+                try output.withUnsafeMutableBufferPointer { out in
+                    try GGUFDequantizer.dequantize(.q4_0, source: raw.baseAddress!, count: 33, into: out.baseAddress!)
+                }
+            }
+        }
         #expect(GGMLType.q4_K.name == "Q4_K")
         #expect(GGMLType.iq2_XXS.name == "IQ2_XXS")
     }
