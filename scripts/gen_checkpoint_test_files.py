@@ -9,9 +9,11 @@ Run from the repository root:
 
 Writes into Tests/SiftCheckpointsTests/Resources/:
 * quant-blocks.gguf — a GGUF v3 file written by gguf.GGUFWriter: one tensor per type (F32, F16, BF16, Q8_0,
-  Q4_0, Q4_1, Q4_K, Q5_K, Q6_K) made of random block bytes (finite f16 scales, some edge values), and metadata
+  Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K) made of random block bytes (finite f16 scales, some edge values), and metadata
   keys of every GGUF value type (arrays of strings, nested arrays included).
 * quant-blocks-expected.safetensors — gguf.quants.dequantize of each tensor (f32, HF row-major shape).
+* fixture-checksums.json — per tensor of shared/fixtures/models/{tiny-bert,tiny-qwen3}/model.safetensors and
+  minilm-l6/reference.safetensors: dtype, shape and a checksum of the values (read by an independent numpy reader).
 * smollm2-dequant.json (with --smollm2) — for the tensors named in shared/fixtures/models/smollm2/reference.json
   `dequant_check`: the HF name, shape, a position-weighted checksum of the f32 bit patterns and sampled values
   of gguf.quants.dequantize after transformers' reverse q/k row permutation.
@@ -51,6 +53,14 @@ def random_blocks(rng, qtype, n_blocks):
             raw[b, 0:4] = f16_bytes([next(s), next(s)])
         elif qtype == T.Q6_K:
             raw[b, size - 2:size] = f16_bytes([next(s)])
+        elif qtype == T.Q5_0:
+            raw[b, 0:2] = f16_bytes([next(s)])
+        elif qtype == T.Q5_1:
+            raw[b, 0:4] = f16_bytes([next(s), next(s)])
+        elif qtype == T.Q2_K:
+            raw[b, 80:84] = f16_bytes([next(s), next(s)])
+        elif qtype == T.Q3_K:
+            raw[b, 108:110] = f16_bytes([next(s)])
     return raw.reshape(-1)
 
 
@@ -70,6 +80,10 @@ def quant_tensors(rng):
     bf16 = rng.integers(0, 65536, size=(4, 8), dtype=np.uint16)
     bf16[(bf16 & 0x7F80) == 0x7F80] = 0x3F80  # no inf/NaN
     tensors.append(("plain.bf16", T.BF16, [4, 8], bf16.view(np.uint8).reshape(-1)))
+    for qtype, cols in [(T.Q5_0, 64), (T.Q5_1, 96), (T.Q2_K, 256), (T.Q3_K, 512)]:
+        block, _ = GGML_QUANT_SIZES[qtype]
+        raw = random_blocks(rng, qtype, rows * cols // block)
+        tensors.append((f"q.{qtype.name.lower()}", qtype, [rows, cols], raw))
     return tensors
 
 
@@ -176,11 +190,63 @@ def write_smollm2(gguf_path):
     print("wrote smollm2-dequant.json", len(out), "tensors")
 
 
+def read_safetensors_raw(path):
+    """An independent safetensors reader (header JSON + numpy views), so BF16 needs no torch."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        raw = np.frombuffer(data[base + b:base + end], dtype=np.uint8)
+        if e["dtype"] == "F32":
+            values = raw.view(np.float32)
+        elif e["dtype"] == "BF16":
+            values = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+        elif e["dtype"] == "F16":
+            values = raw.view(np.float16).astype(np.float32)
+        elif e["dtype"] == "I64":
+            values = raw.view(np.int64)
+        else:
+            raise SystemExit(f"unexpected dtype {e['dtype']} in {path}")
+        out[name] = (e["dtype"], e["shape"], values)
+    return out
+
+
+def write_fixture_checksums():
+    fixtures = os.path.join("..", "shared", "fixtures", "models")
+    files = ["tiny-bert/model.safetensors", "tiny-qwen3/model.safetensors", "minilm-l6/reference.safetensors"]
+    result = {}
+    for rel in files:
+        entries = {}
+        for name, (dtype, shape, values) in read_safetensors_raw(os.path.join(fixtures, rel)).items():
+            if dtype == "I64":
+                entries[name] = {"dtype": dtype, "shape": shape, "int_sum": int(values.sum()),
+                                 "first8": [int(v) for v in values[:8]]}
+            else:
+                entries[name] = {"dtype": dtype, "shape": shape, "checksum": str(checksum(values)),
+                                 "first4_bits": [int(v) for v in values[:4].view(np.uint32)]}
+        result[rel] = entries
+    meta = {"generator": "scripts/gen_checkpoint_test_files.py",
+            "definition": "per tensor of the shared fixtures: dtype, shape and, for floats, the checksum of the "
+                          "f32 values (bf16/f16 widened exactly), sum_i bits_i * (2654435761*i + 1) mod 2^64; "
+                          "for int64, the sum and the first 8 values",
+            "files": result}
+    with open(os.path.join(OUT, "fixture-checksums.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print("wrote fixture-checksums.json", {k: len(v) for k, v in result.items()})
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--smollm2")
     a = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
     write_quant_file()
+    write_fixture_checksums()
     if a.smollm2:
         write_smollm2(a.smollm2)

@@ -40,10 +40,11 @@ enum AtomicFileWriter {
     /// and the temporary file is removed.
     static func write(to path: String, _ body: (FileSink) throws -> Void) throws {
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let prefix = slash.map { String(path[...$0]) } ?? ""  // the directory part, with its trailing slash
+        let directory = prefix.isEmpty ? "." : prefix
         let baseName = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !baseName.isEmpty else { throw CheckpointError.writeFailed(path: path, reason: "the path names a directory, not a file") }
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(baseName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = prefix + ".\(baseName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw CheckpointError.writeFailed(path: path, reason: "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
@@ -67,7 +68,7 @@ enum AtomicFileWriter {
             throw error
         }
         // Make the rename durable; failure here leaves a complete file, so it is not an error.
-        let directoryDescriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_CLOEXEC)
+        let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)

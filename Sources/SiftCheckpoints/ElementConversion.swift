@@ -25,7 +25,7 @@ enum ElementConversion {
             Parallel.forEachChunk(count, minChunk: parallelGrain) { range in
                 for index in range {
                     let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))
-                    destination[index] = HalfConversion.float(fromF16: bits)
+                    destination[index] = float(fromF16: bits)
                 }
             }
         case .f64:
@@ -36,6 +36,19 @@ enum ElementConversion {
         default:
             preconditionFailure("widenToFloat called with non-float type \(dtype.rawValue)")  // callers check first
         }
+    }
+
+    /// Widens IEEE binary16 bits to f32 exactly, with integer and multiply operations only (the loop
+    /// vectorises; the generic `Float(Float16)` path is a library call per element without F16C).
+    /// Exponent and mantissa shifted into f32 position have the f16 bias (15); multiplying by 2^112
+    /// moves them to the f32 bias (127), exactly, subnormals included. Inf/NaN get the f32 all-ones exponent.
+    @inline(__always)
+    static func float(fromF16 bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let magnitude = UInt32(bits & 0x7FFF)
+        if magnitude >= 0x7C00 { return Float(bitPattern: sign | 0x7F80_0000 | ((magnitude & 0x3FF) << 13)) }
+        let scaled = Float(bitPattern: magnitude << 13) * 0x1p112
+        return Float(bitPattern: sign | scaled.bitPattern)
     }
 
     /// Reads `count` integer elements of `dtype` (booleans as 0/1). Returns nil for a u64 above Int.max.

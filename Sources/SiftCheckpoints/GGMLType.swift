@@ -71,7 +71,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable {
     /// Whether ``GGUFDequantizer`` converts this type to f32.
     public var canDequantize: Bool {
         switch self {
-        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q4_K, .q5_K, .q6_K: true
+        case .f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K: true
         default: false
         }
     }

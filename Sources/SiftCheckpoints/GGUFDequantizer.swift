@@ -5,34 +5,52 @@ import SiftTensor
 
 /// Converts ggml tensor data to f32.
 public enum GGUFDequantizer {
-    /// Dequantises `count` elements of `type` stored at `source` into `destination`.
-    /// `count` must be a multiple of the type's block size and `type.canDequantize` must hold (callers check).
-    public static func dequantize(_ type: GGMLType, source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
-        let blockCount = count / type.blockSize
-        let blocksPerChunk = max(1, (1 << 15) / type.blockSize)
-        Parallel.forEachChunk(blockCount, minChunk: blocksPerChunk) { blocks in
+    /// Dequantises `count` elements of `type` stored at `source` (`count / blockSize · blockBytes` readable
+    /// bytes) into `destination` (`count` writable floats).
+    /// Throws for a type that `canDequantize` rejects or a `count` that is not a whole number of blocks.
+    public static func dequantize(_ type: GGMLType, source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) throws {
+        guard type.canDequantize else {
+            throw CheckpointError.invalidArgument("GGUFDequantizer: \(type.name) tensors cannot be dequantised yet "
+                + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)")
+        }
+        guard count >= 0, count % type.blockSize == 0 else {
+            throw CheckpointError.invalidArgument("GGUFDequantizer: \(count) elements is not a whole number of \(type.name) blocks of \(type.blockSize)")
+        }
+        switch type {
+        case .f32: ElementConversion.widenToFloat(.f32, source: source, count: count, into: destination)
+        case .f16: ElementConversion.widenToFloat(.f16, source: source, count: count, into: destination)
+        case .bf16: ElementConversion.widenToFloat(.bf16, source: source, count: count, into: destination)
+        case .q8_0: forEachBlock(type, source, count, destination, q8_0)
+        case .q4_0: forEachBlock(type, source, count, destination, q4_0)
+        case .q4_1: forEachBlock(type, source, count, destination, q4_1)
+        case .q5_0: forEachBlock(type, source, count, destination, q5_0)
+        case .q5_1: forEachBlock(type, source, count, destination, q5_1)
+        case .q2_K: forEachBlock(type, source, count, destination, q2_K)
+        case .q3_K: forEachBlock(type, source, count, destination, q3_K)
+        case .q4_K: forEachBlock(type, source, count, destination, q4_K)
+        case .q5_K: forEachBlock(type, source, count, destination, q5_K)
+        case .q6_K: forEachBlock(type, source, count, destination, q6_K)
+        default: break  // excluded by the canDequantize guard above
+        }
+    }
+
+    /// Runs `kernel` on every block, in parallel chunks of about 32K elements.
+    @inline(__always)
+    private static func forEachBlock(
+        _ type: GGMLType, _ source: UnsafeRawPointer, _ count: Int, _ destination: UnsafeMutablePointer<Float>,
+        _ kernel: (UnsafeRawPointer, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let blockSize = type.blockSize, blockBytes = type.blockBytes
+        Parallel.forEachChunk(count / blockSize, minChunk: max(1, (1 << 15) / blockSize)) { blocks in
             for block in blocks {
-                let input = source + block * type.blockBytes
-                let output = destination + block * type.blockSize
-                switch type {
-                case .f32: output.pointee = Float(bitPattern: input.loadUnaligned(as: UInt32.self).littleEndianValue)
-                case .f16: output.pointee = HalfConversion.float(fromF16: input.loadUnaligned(as: UInt16.self).littleEndianValue)
-                case .bf16: output.pointee = Float(bitPattern: UInt32(input.loadUnaligned(as: UInt16.self).littleEndianValue) << 16)
-                case .q8_0: q8_0(input, output)
-                case .q4_0: q4_0(input, output)
-                case .q4_1: q4_1(input, output)
-                case .q4_K: q4_K(input, output)
-                case .q5_K: q5_K(input, output)
-                case .q6_K: q6_K(input, output)
-                default: preconditionFailure("GGUFDequantizer: \(type.name) is not supported (callers check canDequantize)")
-                }
+                kernel(source + block * blockBytes, destination + block * blockSize)
             }
         }
     }
 
     @inline(__always)
     private static func half(_ pointer: UnsafeRawPointer, _ offset: Int) -> Float {
-        HalfConversion.float(fromF16: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndianValue)
+        ElementConversion.float(fromF16: pointer.loadUnaligned(fromByteOffset: offset, as: UInt16.self).littleEndianValue)
     }
 
     /// Q8_0: f16 d, 32 × int8 q; x = q·d.
@@ -65,6 +83,76 @@ public enum GGUFDequantizer {
             let byte = quants[index]
             out[index] = d * Float(byte & 0x0F) + m
             out[index + 16] = d * Float(byte >> 4) + m
+        }
+    }
+
+    /// Q5_0: f16 d, u32 of high bits (bit j → element j), 16 bytes of nibbles as Q4_0; x = d·(q − 16).
+    @inline(__always)
+    static func q5_0(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let highBits = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self).littleEndianValue
+        let quants = block.advanced(by: 6).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<16 {
+            let byte = quants[index]
+            let low = Int(byte & 0x0F) | Int((highBits >> UInt32(index)) & 1) << 4
+            let high = Int(byte >> 4) | Int((highBits >> UInt32(index + 16)) & 1) << 4
+            out[index] = d * Float(low - 16)
+            out[index + 16] = d * Float(high - 16)
+        }
+    }
+
+    /// Q5_1: f16 d, f16 m, u32 of high bits, 16 bytes of nibbles; x = d·q + m.
+    @inline(__always)
+    static func q5_1(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let d = half(block, 0)
+        let m = half(block, 2)
+        let highBits = block.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndianValue
+        let quants = block.advanced(by: 8).assumingMemoryBound(to: UInt8.self)
+        for index in 0..<16 {
+            let byte = quants[index]
+            let low = UInt32(byte & 0x0F) | ((highBits >> UInt32(index)) & 1) << 4
+            let high = UInt32(byte >> 4) | ((highBits >> UInt32(index + 16)) & 1) << 4
+            out[index] = d * Float(low) + m
+            out[index + 16] = d * Float(high) + m
+        }
+    }
+
+    /// Q2_K: 16 scale bytes (low nibble scale, high nibble min), 64 bytes of 2-bit quants, f16 d, f16 dmin;
+    /// element e = 128g + 32s + l is bits 2s of byte 32g + l; x = (d·sc)·q − (dmin·m) per group of 16.
+    @inline(__always)
+    static func q2_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let scales = block.assumingMemoryBound(to: UInt8.self)
+        let quants = block.advanced(by: 16).assumingMemoryBound(to: UInt8.self)
+        let d = half(block, 80)
+        let dmin = half(block, 82)
+        for element in 0..<256 {
+            let group = element >> 7, shift = UInt8(((element >> 5) & 3) * 2), lane = element & 31
+            let quant = (quants[group * 32 + lane] >> shift) & 3
+            let scaleByte = scales[element >> 4]
+            let factor = d * Float(scaleByte & 0x0F)
+            let offset = dmin * Float(scaleByte >> 4)
+            out[element] = factor * Float(quant) - offset
+        }
+    }
+
+    /// Q3_K: 32 bytes of high-bit mask, 64 bytes of 2-bit quants, 12 bytes of packed 6-bit scales, f16 d;
+    /// q = low2 − 4·(1 − maskbit), scale = packed − 32; x = (d·scale)·q per group of 16.
+    @inline(__always)
+    static func q3_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        let mask = block.assumingMemoryBound(to: UInt8.self)
+        let quants = block.advanced(by: 32).assumingMemoryBound(to: UInt8.self)
+        let packed = block.advanced(by: 96).assumingMemoryBound(to: UInt8.self)
+        let d = half(block, 108)
+        for group in 0..<16 {
+            let low = group < 8 ? packed[group] & 0x0F : packed[group - 8] >> 4
+            let high = (packed[8 + (group & 3)] >> UInt8(2 * (group >> 2))) & 0x03
+            let factor = d * Float(Int(low | (high << 4)) - 32)
+            for element in (group * 16)..<(group * 16 + 16) {
+                let half = element >> 7, shift = UInt8(((element >> 5) & 3) * 2), lane = element & 31
+                let lowBits = Int((quants[half * 32 + lane] >> shift) & 3)
+                let maskBit = Int((mask[lane] >> UInt8(element >> 5)) & 1)
+                out[element] = factor * Float(lowBits - ((maskBit ^ 1) << 2))
+            }
         }
     }
 

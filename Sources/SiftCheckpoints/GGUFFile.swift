@@ -4,6 +4,7 @@
 // the tensor infos (name, u32 n_dims, u64 dims[n_dims], u32 type, u64 offset), padding to
 // `general.alignment` (default 32), then the data. Counts and lengths are checked against the bytes
 // left before anything is allocated, so a lying header throws instead of allocating or hanging.
+import struct Foundation.URL
 import SiftTensor
 
 /// A GGUF file, mapped read-only, with parsed metadata and validated tensor infos.
@@ -164,11 +165,11 @@ public final class GGUFFile: @unchecked Sendable {
         let info = try tensorInfo(name)
         guard info.type.canDequantize else {
             throw CheckpointError.unsupportedType(name: name, type: info.type.name, path: path,
-                                                  wanted: "f32 (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q5_K, Q6_K)")
+                                                  wanted: "f32 (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)")
         }
         let storage = TensorStorage(uninitializedCount: info.elementCount)
         if let base = file.bytes.baseAddress, info.elementCount > 0 {
-            GGUFDequantizer.dequantize(info.type, source: base + info.fileOffsets.lowerBound, count: info.elementCount, into: storage.pointer)
+            try GGUFDequantizer.dequantize(info.type, source: base + info.fileOffsets.lowerBound, count: info.elementCount, into: storage.pointer)
         }
         return try Tensor(shape: info.shape, storage: storage, name: name)
     }
@@ -200,26 +201,26 @@ public final class GGUFFile: @unchecked Sendable {
     }
 
     private static func readValue(_ type: GGUFValueType, _ cursor: inout ByteCursor, key: String, depth: Int) throws -> GGUFValue {
-        let what = "value of '\(key)'"
+        func what() -> String { "value of '\(key)'" }  // built only for an error message
         switch type {
-        case .uint8: return .uint8(try cursor.read(UInt8.self, what))
-        case .int8: return .int8(try cursor.read(Int8.self, what))
-        case .uint16: return .uint16(try cursor.read(UInt16.self, what))
-        case .int16: return .int16(try cursor.read(Int16.self, what))
-        case .uint32: return .uint32(try cursor.read(UInt32.self, what))
-        case .int32: return .int32(try cursor.read(Int32.self, what))
-        case .uint64: return .uint64(try cursor.read(UInt64.self, what))
-        case .int64: return .int64(try cursor.read(Int64.self, what))
-        case .float32: return .float32(try cursor.readFloat(what))
-        case .float64: return .float64(try cursor.readDouble(what))
+        case .uint8: return .uint8(try cursor.read(UInt8.self, what()))
+        case .int8: return .int8(try cursor.read(Int8.self, what()))
+        case .uint16: return .uint16(try cursor.read(UInt16.self, what()))
+        case .int16: return .int16(try cursor.read(Int16.self, what()))
+        case .uint32: return .uint32(try cursor.read(UInt32.self, what()))
+        case .int32: return .int32(try cursor.read(Int32.self, what()))
+        case .uint64: return .uint64(try cursor.read(UInt64.self, what()))
+        case .int64: return .int64(try cursor.read(Int64.self, what()))
+        case .float32: return .float32(try cursor.readFloat(what()))
+        case .float64: return .float64(try cursor.readDouble(what()))
         case .bool:
             let offset = cursor.offset
-            let byte = try cursor.read(UInt8.self, what)
+            let byte = try cursor.read(UInt8.self, what())
             guard byte <= 1 else {
-                throw CheckpointError.malformedGGUF(path: cursor.path, offset: offset, reason: "boolean \(what) is \(byte), not 0 or 1")
+                throw CheckpointError.malformedGGUF(path: cursor.path, offset: offset, reason: "boolean \(what()) is \(byte), not 0 or 1")
             }
             return .bool(byte == 1)
-        case .string: return .string(try cursor.readString(what))
+        case .string: return .string(try cursor.readString(what()))
         case .array:
             guard depth < maximumArrayDepth else {
                 throw CheckpointError.malformedGGUF(path: cursor.path, offset: cursor.offset, reason: "arrays in '\(key)' nest deeper than \(maximumArrayDepth) levels")
@@ -236,5 +237,3 @@ public final class GGUFFile: @unchecked Sendable {
         }
     }
 }
-
-import struct Foundation.URL

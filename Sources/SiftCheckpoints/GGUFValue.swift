@@ -81,7 +81,14 @@ public indirect enum GGUFValue: Sendable, Equatable, CustomStringConvertible {
         case let .bool(value): return "\(value)"
         case let .float32(value): return "\(value)"
         case let .float64(value): return "\(value)"
-        default: return intValue.map(String.init) ?? "\(self)"
+        case let .uint8(value): return String(value)
+        case let .int8(value): return String(value)
+        case let .uint16(value): return String(value)
+        case let .int16(value): return String(value)
+        case let .uint32(value): return String(value)
+        case let .int32(value): return String(value)
+        case let .uint64(value): return String(value)
+        case let .int64(value): return String(value)
         }
     }
 }

@@ -1,4 +1,5 @@
 // The element types a safetensors header may name, with their sizes.
+import SiftTensor
 
 /// The `dtype` of a safetensors tensor, spelled as in the file.
 public enum SafetensorsDType: String, Sendable, CaseIterable {
@@ -44,5 +45,3 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
         }
     }
 }
-
-import SiftTensor

@@ -3,6 +3,7 @@
 // Layout: 8-byte little-endian header length N, N bytes of JSON (an object mapping tensor names to
 // {dtype, shape, data_offsets} plus an optional "__metadata__" object of strings), then the data
 // section. Every rule is checked up front so later reads cannot go out of bounds.
+import struct Foundation.URL
 import SiftTensor
 
 /// A safetensors file, mapped read-only, with its validated header.
@@ -172,5 +173,3 @@ public final class SafetensorsFile: TensorSource, @unchecked Sendable {
             fileOffsets: (dataStart + begin)..<(dataStart + end))
     }
 }
-
-import struct Foundation.URL

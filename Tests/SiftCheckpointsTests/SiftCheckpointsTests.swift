@@ -1,3 +1,0 @@
-// Tests for SiftCheckpoints live in this target.
-import Testing
-@testable import SiftCheckpoints
