@@ -16,8 +16,19 @@ public enum GradMode {
 
     static let recorded = Atomic<Int>(0)
 
-    /// Number of graph nodes recorded in this process (tests use it to prove inference records nothing).
+    /// Number of graph nodes recorded in this process.
     public static var recordedNodeCount: Int { recorded.load(ordering: .relaxed) }
+
+    /// Counts the nodes recorded in the current task only (bind with `GradMode.$recordCounter.withValue`),
+    /// so a test is not disturbed by other tests recording in parallel.
+    @TaskLocal public static var recordCounter: GraphRecordCounter?
+}
+
+/// A per-scope count of recorded graph nodes (see `GradMode.recordCounter`).
+public final class GraphRecordCounter: @unchecked Sendable {
+    /// Nodes recorded while this counter was bound.
+    public var count = 0
+    public init() {}
 }
 
 /// Runs `body` with graph recording off: ops allocate only their outputs and save nothing.
@@ -66,6 +77,7 @@ extension Tensor {
         requiresGrad = true
         gradFn = GradNode(op: op, inputs: inputs, backward: backward)
         GradMode.recorded.add(1, ordering: .relaxed)
+        GradMode.recordCounter?.count += 1
         return self
     }
 
