@@ -30,7 +30,7 @@ struct DataColumnOptions: ParsableArguments {
     func load(_ path: String, labels: LabelSet? = nil) throws -> TextDataset {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("dataset file not found: \(path)")
+            throw CLIError("dataset file not found: \(path)")
         }
         switch preset {
         case .agnews:
@@ -112,4 +112,11 @@ func padId(for bundle: ModelBundle) -> Int {
     if let id = bundle.tokenizer.padTokenId { return id }
     if case let .decoder(c) = bundle.config, let id = c.padTokenId ?? c.eosTokenIds.first { return id }
     return 0
+}
+
+/// A runtime error of a command (bad input data, wrong kind of model): printed as
+/// "Error: …" without the usage text, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -10,7 +10,7 @@ import SiftTrain
 func loadClassifier(_ path: String) throws -> (ModelBundle, SequenceClassifier) {
     let bundle = try ModelLoader.load(URL(fileURLWithPath: path), task: .classification(labels: nil))
     guard let classifier = bundle.model.classifier else {
-        throw ValidationError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels)")
+        throw CLIError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels)")
     }
     return (bundle, classifier)
 }
@@ -151,14 +151,14 @@ struct PredictCommand: ParsableCommand {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let value = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed]) else {
-                throw ValidationError("line \(number + 1) is not valid JSON: \(trimmed.prefix(80))")
+                throw CLIError("line \(number + 1) is not valid JSON: \(trimmed.prefix(80))")
             }
             if let text = value as? String {
                 texts.append((text, nil))
             } else if let object = value as? [String: Any], let text = object["text"] as? String {
                 texts.append((text, object["text_pair"] as? String))
             } else {
-                throw ValidationError("line \(number + 1): expected a JSON string or an object with a \"text\" string")
+                throw CLIError("line \(number + 1): expected a JSON string or an object with a \"text\" string")
             }
         }
         return texts
