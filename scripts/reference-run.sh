@@ -13,12 +13,12 @@ seeds=("$@"); [ ${#seeds[@]} -gt 0 ] || seeds=(0 1 2)
 model=$(../shared/scripts/get-models minilm-l6 | cut -f2)
 out=${OUT:-runs/reference}
 mkdir -p "$out"
-python3 scripts/agnews_reference_rows.py "$out/train.csv"
+python3 scripts/agnews_reference_rows.py "$out/train.csv" "$out/test.csv"
 sift=${SIFT:-}
 if [ -z "$sift" ]; then swift build -c release --product sift >/dev/null; sift=.build/release/sift; fi
 for seed in "${seeds[@]}"; do
   start=$(date +%s.%N)
-  "$sift" train --model "$model" --train "$out/train.csv" --validation ../shared/data/agnews/test.csv \
+  "$sift" train --model "$model" --train "$out/train.csv" --validation "$out/test.csv" \
     --preset standard --header yes --output "$out/sift-seed$seed" --epochs 1 --batch-size 16 --eval-batch-size 64 \
     --learning-rate 5e-5 --weight-decay 0.01 --warmup-ratio 0.1 --schedule linear --max-grad-norm 0 \
     --max-length 128 --no-shuffle --seed "$seed" --logging-steps 10 --quiet --json > "$out/sift-seed$seed.json"
