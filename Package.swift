@@ -68,7 +68,7 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftTrain", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
-        .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftTestSupport"]),
+        .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftModels", "SiftCheckpoints", "SiftTokenizers", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
