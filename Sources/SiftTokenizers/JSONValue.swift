@@ -104,7 +104,7 @@ public enum JSONValue: Sendable, Equatable {
 
         mutating func literal(_ word: String) throws {
             for byte in word.utf8 {
-                guard bytes[position] == byte else { throw error("expected \(word)") }
+                guard bytes[position] == byte else { throw error("unexpected text (not a JSON value)") }
                 position += 1
             }
         }

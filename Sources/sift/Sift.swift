@@ -14,7 +14,7 @@ struct Sift: AsyncParsableCommand {
             Run `sift help <subcommand>` for the flags of each command.
             """,
         version: siftVersion,
-        subcommands: [VersionCommand.self, BenchCommand.self]
+        subcommands: [VersionCommand.self, BenchCommand.self, TokenizeCommand.self]
     )
 }
 
