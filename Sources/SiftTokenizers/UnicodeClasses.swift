@@ -1,6 +1,12 @@
 // Character classes used by Hugging Face tokenizers, on raw scalar values (UInt32), with ASCII fast paths.
 // Definitions follow the Rust `tokenizers` crate: `char::is_whitespace` is the White_Space property,
-// "other" is general category C*, punctuation is P* (plus ASCII punctuation for BERT), letters L*, numbers N*.
+// "other" is general category Cc/Cf/Co, punctuation is P* (plus ASCII punctuation for BERT), letters L*, numbers N*.
+//
+// Unicode versions matter for exact parity. Swift's tables are newer than the ones `tokenizers` was built with:
+// its BERT normalizer and pre-tokenizer use Unicode 8.0 categories (the `unicode_categories` crate), its
+// NFC/NFD tables Unicode 9.0, its regexes (Oniguruma) and lower-casing Unicode 16.0. A scalar assigned after those versions is treated as unassigned, and
+// the few scalars whose category changed since Unicode 8.0 are listed. (Found by comparing every code point's
+// treatment by `tokenizers` 0.23 with Swift's `Unicode.Scalar.Properties`.)
 
 enum UnicodeClasses {
     private static let asciiLetter: UInt8 = 1
@@ -33,11 +39,44 @@ enum UnicodeClasses {
         return scalar.properties.generalCategory
     }
 
+    /// Whether the scalar was assigned in Unicode `major.minor` or earlier.
+    @inline(__always)
+    static func assigned(_ properties: Unicode.Scalar.Properties, byMajor major: Int, minor: Int) -> Bool {
+        guard let age = properties.age else { return false }
+        return age.major < major || (age.major == major && age.minor <= minor)
+    }
+
+    /// General category as of Unicode 16.0 (Oniguruma's tables): later scalars are unassigned.
+    @inline(__always)
+    static func regexCategory(_ value: UInt32) -> Unicode.GeneralCategory {
+        guard let scalar = Unicode.Scalar(value) else { return .surrogate }
+        let properties = scalar.properties
+        let category = properties.generalCategory
+        if category == .unassigned || assigned(properties, byMajor: 16, minor: 0) { return category }
+        return .unassigned
+    }
+
+    /// General category as of Unicode 8.0 (the BERT normalizer's and pre-tokenizer's tables).
+    @inline(__always)
+    static func bertCategory(_ value: UInt32) -> Unicode.GeneralCategory {
+        switch value {
+        case 0x166D, 0x111C9: return .otherPunctuation
+        case 0x1734, 0x1171E: return .nonspacingMark
+        case 0x1885, 0x1886, 0xA9BD: return .otherLetter  // not Mn in Unicode 8.0; only "not Mn" matters here
+        default: break
+        }
+        guard let scalar = Unicode.Scalar(value) else { return .surrogate }
+        let properties = scalar.properties
+        let category = properties.generalCategory
+        if category == .unassigned || assigned(properties, byMajor: 8, minor: 0) { return category }
+        return .unassigned
+    }
+
     /// `\p{L}`: Lu, Ll, Lt, Lm, Lo.
     @inline(__always)
     static func isLetter(_ value: UInt32) -> Bool {
         if value < 128 { return asciiTable[Int(value)] & asciiLetter != 0 }
-        switch generalCategory(value) {
+        switch regexCategory(value) {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
         default: return false
         }
@@ -47,7 +86,7 @@ enum UnicodeClasses {
     @inline(__always)
     static func isNumber(_ value: UInt32) -> Bool {
         if value < 128 { return asciiTable[Int(value)] & asciiDigit != 0 }
-        switch generalCategory(value) {
+        switch regexCategory(value) {
         case .decimalNumber, .letterNumber, .otherNumber: return true
         default: return false
         }
@@ -62,13 +101,14 @@ enum UnicodeClasses {
         return scalar.properties.isWhitespace
     }
 
-    /// General category C* (Cc, Cf, Cs, Co, Cn): BERT's "control" test, minus tab, newline and carriage return.
+    /// Cc, Cf or Co (Unicode 8.0; unassigned scalars are kept): BERT's "control" test, minus tab, newline and
+    /// carriage return.
     @inline(__always)
     static func isBertControl(_ value: UInt32) -> Bool {
         if value == 9 || value == 10 || value == 13 { return false }
         if value < 128 { return asciiTable[Int(value)] & asciiControl != 0 }
-        switch generalCategory(value) {
-        case .control, .format, .surrogate, .privateUse, .unassigned: return true
+        switch bertCategory(value) {
+        case .control, .format, .privateUse: return true
         default: return false
         }
     }
@@ -77,7 +117,7 @@ enum UnicodeClasses {
     @inline(__always)
     static func isBertPunctuation(_ value: UInt32) -> Bool {
         if value < 128 { return asciiTable[Int(value)] & asciiPunct != 0 }
-        switch generalCategory(value) {
+        switch bertCategory(value) {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
@@ -98,11 +138,21 @@ enum UnicodeClasses {
         }
     }
 
-    /// General category Mn (what BERT's accent stripping removes after NFD).
+    /// General category Mn in Unicode 8.0 (what BERT's accent stripping removes after NFD).
     @inline(__always)
     static func isNonspacingMark(_ value: UInt32) -> Bool {
         if value < 0x300 { return false }
-        return generalCategory(value) == .nonspacingMark
+        return bertCategory(value) == .nonspacingMark
+    }
+
+    /// Whether normalization must leave a scalar alone because it was assigned after Unicode 9.0 (the version of
+    /// the normalization tables in `tokenizers`, where such scalars are unassigned starters).
+    @inline(__always)
+    static func isNewerThanNormalizationTables(_ value: UInt32) -> Bool {
+        if value < 0x300 { return false }
+        guard let scalar = Unicode.Scalar(value) else { return false }
+        let properties = scalar.properties
+        return properties.age != nil && !assigned(properties, byMajor: 9, minor: 0)
     }
 
     /// Whether a scalar can start a new canonical-normalization segment: composition and reordering never
@@ -135,7 +185,7 @@ enum UnicodeClasses {
             return 1
         }
         let properties = scalar.properties
-        if !properties.changesWhenLowercased {
+        if !properties.changesWhenLowercased || !assigned(properties, byMajor: 16, minor: 0) {
             output.append(value)
             return 1
         }
