@@ -42,6 +42,8 @@ public struct PostProcessor: Sendable, Equatable {
     /// Assembles the final encoding from the model's encodings of the first and (optional) second text.
     func apply(first: Encoding, second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         let template = second == nil ? single : pair
+        // Common case (no special tokens for a single text): the model's encoding is already the result.
+        if second == nil && (!addSpecialTokens || template == [.sequence(first: true, typeId: 0)]) { return first }
         var output = Encoding()
         let capacity = first.count + (second?.count ?? 0) + 4
         output.ids.reserveCapacity(capacity)
