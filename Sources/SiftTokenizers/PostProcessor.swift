@@ -43,7 +43,10 @@ public struct PostProcessor: Sendable, Equatable {
     func apply(first: Encoding, second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         let template = second == nil ? single : pair
         // Common case (no special tokens for a single text): the model's encoding is already the result.
-        if second == nil && (!addSpecialTokens || template == [.sequence(first: true, typeId: 0)]) { return first }
+        if second == nil {
+            if !addSpecialTokens { return first }
+            if template.count == 1, case .sequence(true, 0) = template[0] { return first }
+        }
         var output = Encoding()
         let capacity = first.count + (second?.count ?? 0) + 4
         output.ids.reserveCapacity(capacity)

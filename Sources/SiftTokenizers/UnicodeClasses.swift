@@ -9,29 +9,21 @@
 // treatment by `tokenizers` 0.23 with Swift's `Unicode.Scalar.Properties`.)
 
 enum UnicodeClasses {
-    private static let asciiLetter: UInt8 = 1
-    private static let asciiDigit: UInt8 = 2
-    private static let asciiSpace: UInt8 = 4
-    private static let asciiPunct: UInt8 = 8
-    private static let asciiControl: UInt8 = 16
+    // ASCII tests are arithmetic, not table lookups: a `static let` table costs a lazy-initialisation check
+    // (swift_once) on every access in the hot loops.
+    @inline(__always)
+    static func isASCIILetter(_ value: UInt32) -> Bool { (value | 0x20) &- 97 < 26 }
 
-    /// Class bits for the 128 ASCII scalars.
-    private static let asciiTable: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 128)
-        for value in 0..<128 {
-            var bits: UInt8 = 0
-            let v = UInt8(value)
-            if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) { bits |= asciiLetter }
-            if v >= 48 && v <= 57 { bits |= asciiDigit }
-            if v == 32 || (v >= 9 && v <= 13) { bits |= asciiSpace }
-            if (v >= 33 && v <= 47) || (v >= 58 && v <= 64) || (v >= 91 && v <= 96) || (v >= 123 && v <= 126) {
-                bits |= asciiPunct
-            }
-            if v < 32 || v == 127 { bits |= asciiControl }
-            table[value] = bits
-        }
-        return table
-    }()
+    @inline(__always)
+    static func isASCIIDigit(_ value: UInt32) -> Bool { value &- 48 < 10 }
+
+    @inline(__always)
+    static func isASCIISpace(_ value: UInt32) -> Bool { value == 32 || value &- 9 < 5 }
+
+    @inline(__always)
+    static func isASCIIPunctuation(_ value: UInt32) -> Bool {
+        (value &- 33 < 15) || (value &- 58 < 7) || (value &- 91 < 6) || (value &- 123 < 4)
+    }
 
     @inline(__always)
     static func generalCategory(_ value: UInt32) -> Unicode.GeneralCategory {
@@ -75,7 +67,7 @@ enum UnicodeClasses {
     /// `\p{L}`: Lu, Ll, Lt, Lm, Lo.
     @inline(__always)
     static func isLetter(_ value: UInt32) -> Bool {
-        if value < 128 { return asciiTable[Int(value)] & asciiLetter != 0 }
+        if value < 128 { return isASCIILetter(value) }
         switch regexCategory(value) {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
         default: return false
@@ -85,7 +77,7 @@ enum UnicodeClasses {
     /// `\p{N}`: Nd, Nl, No.
     @inline(__always)
     static func isNumber(_ value: UInt32) -> Bool {
-        if value < 128 { return asciiTable[Int(value)] & asciiDigit != 0 }
+        if value < 128 { return isASCIIDigit(value) }
         switch regexCategory(value) {
         case .decimalNumber, .letterNumber, .otherNumber: return true
         default: return false
@@ -95,7 +87,7 @@ enum UnicodeClasses {
     /// White_Space property (Rust `char::is_whitespace`, regex `\s`).
     @inline(__always)
     static func isWhitespace(_ value: UInt32) -> Bool {
-        if value < 128 { return asciiTable[Int(value)] & asciiSpace != 0 }
+        if value < 128 { return isASCIISpace(value) }
         if value < 0x85 { return false }
         guard let scalar = Unicode.Scalar(value) else { return false }
         return scalar.properties.isWhitespace
@@ -106,7 +98,7 @@ enum UnicodeClasses {
     @inline(__always)
     static func isBertControl(_ value: UInt32) -> Bool {
         if value == 9 || value == 10 || value == 13 { return false }
-        if value < 128 { return asciiTable[Int(value)] & asciiControl != 0 }
+        if value < 128 { return value < 32 || value == 127 }
         switch bertCategory(value) {
         case .control, .format, .privateUse: return true
         default: return false
@@ -116,7 +108,7 @@ enum UnicodeClasses {
     /// BERT punctuation: any ASCII punctuation character, or general category P*.
     @inline(__always)
     static func isBertPunctuation(_ value: UInt32) -> Bool {
-        if value < 128 { return asciiTable[Int(value)] & asciiPunct != 0 }
+        if value < 128 { return isASCIIPunctuation(value) }
         switch bertCategory(value) {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
