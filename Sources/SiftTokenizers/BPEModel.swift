@@ -18,12 +18,12 @@ struct BPEModel: Sendable {
     /// Builds the model from vocabulary strings (byte-level alphabet) indexed by id, and merges as string pairs.
     init(tokens: [String?], merges mergePairs: [(String, String)], unknownToken: String?, ignoreMerges: Bool) throws {
         var vocabulary = ByteStringTable(capacity: tokens.count)
-        var stringIds: [String: Int32] = [:]
-        stringIds.reserveCapacity(tokens.count)
+        // Vocabulary strings by exact UTF-8 bytes (a String-keyed dictionary would hash with normalization, slowly).
+        var stringIds = ByteStringTable(capacity: tokens.count)
         var byteIds = [Int32](repeating: -1, count: 256)
         for (index, token) in tokens.enumerated() {
             guard let token else { continue }
-            stringIds[token] = Int32(index)
+            stringIds.insert(Array(token.utf8), value: Int32(index))
             let bytes = ByteLevelAlphabet.bytes(ofVocabularyString: token)
             vocabulary.insert(bytes, value: Int32(index))
             if bytes.count == 1 && token.unicodeScalars.count == 1 && byteIds[Int(bytes[0])] < 0 {
@@ -32,16 +32,20 @@ struct BPEModel: Sendable {
         }
         var table = MergeTable(capacity: mergePairs.count)
         for (rank, pair) in mergePairs.enumerated() {
-            guard let left = stringIds[pair.0], let right = stringIds[pair.1] else {
+            let left = stringIds.lookup(Array(pair.0.utf8))
+            let right = stringIds.lookup(Array(pair.1.utf8))
+            guard left >= 0, right >= 0 else {
                 throw TokenizerError.invalidArrays(detail: "merge \(rank) \"\(pair.0) \(pair.1)\" uses a token that is not in the vocabulary")
             }
-            guard let merged = stringIds[pair.0 + pair.1] else {
+            let merged = stringIds.lookup(Array(pair.0.utf8) + Array(pair.1.utf8))
+            guard merged >= 0 else {
                 throw TokenizerError.invalidArrays(detail: "merge \(rank) \"\(pair.0) \(pair.1)\" produces \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
             table.insert(left: left, right: right, rank: Int32(rank), newId: merged)
         }
         if let unknownToken {
-            guard let id = stringIds[unknownToken] else {
+            let id = stringIds.lookup(Array(unknownToken.utf8))
+            guard id >= 0 else {
                 throw TokenizerError.unknownToken(token: unknownToken, context: "BPE unk_token")
             }
             self.unknownId = id

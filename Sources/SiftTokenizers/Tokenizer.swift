@@ -31,7 +31,8 @@ public final class Tokenizer: Sendable {
     let normalizedMatcher: AddedTokenMatcher
     /// Token strings by id (vocabulary strings for the model, content for added tokens); nil for unused ids.
     let tokensById: [String?]
-    let idsByToken: [String: Int]
+    /// Token strings (exact UTF-8 bytes) → id.
+    let idsByToken: ByteStringTable
     /// Added tokens by id.
     let addedById: [Int: AddedToken]
     /// Raw bytes of each model token, for byte-level decoding.
@@ -69,14 +70,17 @@ public final class Tokenizer: Sendable {
             tokens[token.id] = token.content
             byId[token.id] = token
         }
-        var lookup: [String: Int] = [:]
-        lookup.reserveCapacity(tokens.count)
+        var table = ByteStringTable(capacity: tokens.count)
         for (id, token) in tokens.enumerated() {
-            if let token, lookup[token] == nil { lookup[token] = id }
+            if let token, byId[id] == nil { table.insert(Array(token.utf8), value: Int32(id)) }
         }
-        for token in addedTokens { lookup[token.content] = token.id }
+        for token in addedTokens { table.insert(Array(token.content.utf8), value: Int32(token.id), replace: true) }
+        let lookup = { (token: String) -> Int? in
+            let id = table.lookup(Array(token.utf8))
+            return id >= 0 ? Int(id) : nil
+        }
         self.tokensById = tokens
-        self.idsByToken = lookup
+        self.idsByToken = table
         self.addedById = byId
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
         if case .bytePairEncoding = model {
@@ -103,10 +107,10 @@ public final class Tokenizer: Sendable {
         }
         rawMatcher = AddedTokenMatcher(raw)
         normalizedMatcher = AddedTokenMatcher(normalized)
-        padTokenId = padToken.flatMap { lookup[$0] }
-        bosTokenId = bosToken.flatMap { lookup[$0] }
-        eosTokenId = eosToken.flatMap { lookup[$0] }
-        unknownTokenId = unknownToken.flatMap { lookup[$0] }
+        padTokenId = padToken.flatMap(lookup)
+        bosTokenId = bosToken.flatMap(lookup)
+        eosTokenId = eosToken.flatMap(lookup)
+        unknownTokenId = unknownToken.flatMap(lookup)
         self.modelMaxLength = modelMaxLength
         self.chatTemplateSource = chatTemplate
     }
@@ -123,7 +127,10 @@ public final class Tokenizer: Sendable {
     public var vocabularySize: Int { tokensById.count }
 
     /// The id of a token string (vocabulary string such as "Ġthe" or "##ing", or added token content).
-    public func id(forToken token: String) -> Int? { idsByToken[token] }
+    public func id(forToken token: String) -> Int? {
+        let id = idsByToken.lookup(Array(token.utf8))
+        return id >= 0 ? Int(id) : nil
+    }
 
     /// The token string of an id (vocabulary string or added token content).
     public func token(forId id: Int) -> String? {
