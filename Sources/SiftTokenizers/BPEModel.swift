@@ -112,7 +112,8 @@ struct BPEModel: Sendable {
     @inline(__always)
     private func rank(_ packed: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: packed >> 32) }
 
-    /// Quadratic-in-the-worst-case merging for short words, with each pair's merge cached in an array.
+    /// Quadratic-in-the-worst-case merging for short words, with each pair's merge cached in an array
+    /// (worked on through unsafe pointers: no bounds or uniqueness checks in the loop).
     private func mergeSmall(_ scratch: inout BPEScratch) {
         var n = scratch.ids.count
         if n < 2 { return }
@@ -120,27 +121,44 @@ struct BPEModel: Sendable {
         for index in 0..<(n - 1) {
             scratch.pairs.append(merges.lookup(scratch.ids[index], scratch.ids[index + 1]))
         }
-        while n > 1 {
-            var best = UInt64.max
-            var bestIndex = -1
-            for index in 0..<(n - 1) where scratch.pairs[index] < best {
-                best = scratch.pairs[index]
-                bestIndex = index
-            }
-            if bestIndex < 0 { break }
-            scratch.ids[bestIndex] = Int32(truncatingIfNeeded: best & 0xFFFF_FFFF)
-            scratch.lengths[bestIndex] += scratch.lengths[bestIndex + 1]
-            scratch.ids.remove(at: bestIndex + 1)
-            scratch.lengths.remove(at: bestIndex + 1)
-            scratch.pairs.remove(at: bestIndex)
-            n -= 1
-            if bestIndex > 0 {
-                scratch.pairs[bestIndex - 1] = merges.lookup(scratch.ids[bestIndex - 1], scratch.ids[bestIndex])
-            }
-            if bestIndex < n - 1 {
-                scratch.pairs[bestIndex] = merges.lookup(scratch.ids[bestIndex], scratch.ids[bestIndex + 1])
+        scratch.ids.withUnsafeMutableBufferPointer { ids in
+            scratch.lengths.withUnsafeMutableBufferPointer { lengths in
+                scratch.pairs.withUnsafeMutableBufferPointer { pairs in
+                    while n > 1 {
+                        var best = UInt64.max
+                        var bestIndex = -1
+                        for index in 0..<(n - 1) where pairs[index] < best {
+                            best = pairs[index]
+                            bestIndex = index
+                        }
+                        if bestIndex < 0 { break }
+                        ids[bestIndex] = Int32(truncatingIfNeeded: best & 0xFFFF_FFFF)
+                        lengths[bestIndex] += lengths[bestIndex + 1]
+                        // Remove symbol bestIndex + 1 and pair bestIndex by shifting the tails left.
+                        var index = bestIndex + 1
+                        while index < n - 1 {
+                            ids[index] = ids[index + 1]
+                            lengths[index] = lengths[index + 1]
+                            index += 1
+                        }
+                        index = bestIndex
+                        while index < n - 2 {
+                            pairs[index] = pairs[index + 1]
+                            index += 1
+                        }
+                        n -= 1
+                        if bestIndex > 0 {
+                            pairs[bestIndex - 1] = merges.lookup(ids[bestIndex - 1], ids[bestIndex])
+                        }
+                        if bestIndex < n - 1 {
+                            pairs[bestIndex] = merges.lookup(ids[bestIndex], ids[bestIndex + 1])
+                        }
+                    }
+                }
             }
         }
+        scratch.ids.removeSubrange(n...)
+        scratch.lengths.removeSubrange(n...)
     }
 
     /// O(n log n) merging: a min-heap of (rank, position) over a doubly linked list of symbols; stale heap

@@ -6,7 +6,7 @@ import Foundation
 final class BPEWordCache: @unchecked Sendable {
     static let maxWordLength = 24
     private static let shardCount = 64
-    private static let slotsPerShard = 256
+    private static let slotsPerShard = 1024
     /// Slot layout: key length (1 byte), piece count (1), key (24), piece lengths (24), then ids (24 × Int32).
     private static let idsOffset = 2 + 2 * maxWordLength
     private static let slotSize = idsOffset + 4 * maxWordLength
