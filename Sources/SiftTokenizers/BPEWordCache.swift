@@ -11,20 +11,30 @@ final class BPEWordCache: @unchecked Sendable {
     private static let idsOffset = 2 + 2 * maxWordLength
     private static let slotSize = idsOffset + 4 * maxWordLength
 
-    private let locks: UnsafeMutablePointer<pthread_mutex_t>
+    /// One mutex per shard, each on its own cache line (threads locking different shards must not share one).
+    private let lockStorage: UnsafeMutableRawPointer
+    private static let lockStride = max(64, MemoryLayout<pthread_mutex_t>.stride)
     private let storage: UnsafeMutableRawPointer
 
+    @inline(__always)
+    private func lock(_ shard: Int) -> UnsafeMutablePointer<pthread_mutex_t> {
+        (lockStorage + shard * Self.lockStride).assumingMemoryBound(to: pthread_mutex_t.self)
+    }
+
     init() {
-        locks = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: Self.shardCount)
-        for shard in 0..<Self.shardCount { pthread_mutex_init(locks + shard, nil) }
+        lockStorage = UnsafeMutableRawPointer.allocate(byteCount: Self.shardCount * Self.lockStride, alignment: 64)
+        for shard in 0..<Self.shardCount {
+            let pointer = (lockStorage + shard * Self.lockStride).bindMemory(to: pthread_mutex_t.self, capacity: 1)
+            pthread_mutex_init(pointer, nil)
+        }
         let size = Self.shardCount * Self.slotsPerShard * Self.slotSize
         storage = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: size)
     }
 
     deinit {
-        for shard in 0..<Self.shardCount { pthread_mutex_destroy(locks + shard) }
-        locks.deallocate()
+        for shard in 0..<Self.shardCount { pthread_mutex_destroy(lock(shard)) }
+        lockStorage.deallocate()
         storage.deallocate()
     }
 
@@ -39,8 +49,8 @@ final class BPEWordCache: @unchecked Sendable {
     @inline(__always)
     func lookup(_ word: UnsafeRawBufferPointer, hash: UInt64, byteBase: Int, into output: inout PieceBuffer) -> Bool {
         let (shard, slot) = slot(hash)
-        pthread_mutex_lock(locks + shard)
-        defer { pthread_mutex_unlock(locks + shard) }
+        pthread_mutex_lock(lock(shard))
+        defer { pthread_mutex_unlock(lock(shard)) }
         let keyLength = Int(slot.load(as: UInt8.self))
         guard keyLength == word.count, keyLength > 0, memcmp(slot + 2, word.baseAddress!, keyLength) == 0 else { return false }
         let pieces = Int(slot.load(fromByteOffset: 1, as: UInt8.self))
@@ -58,8 +68,8 @@ final class BPEWordCache: @unchecked Sendable {
     func store(_ word: UnsafeRawBufferPointer, hash: UInt64, ids: ArraySlice<Int32>, lengths: [Int32]) {
         guard word.count > 0, word.count <= Self.maxWordLength, ids.count == lengths.count, ids.count <= Self.maxWordLength else { return }
         let (shard, slot) = slot(hash)
-        pthread_mutex_lock(locks + shard)
-        defer { pthread_mutex_unlock(locks + shard) }
+        pthread_mutex_lock(lock(shard))
+        defer { pthread_mutex_unlock(lock(shard)) }
         slot.storeBytes(of: UInt8(word.count), as: UInt8.self)
         slot.storeBytes(of: UInt8(ids.count), toByteOffset: 1, as: UInt8.self)
         (slot + 2).copyMemory(from: word.baseAddress!, byteCount: word.count)
