@@ -232,12 +232,12 @@ public final class Tokenizer: Sendable {
     }
 
     private func encodeBatch(count: Int, options: EncodeOptions, threads: Int,
-                             input: @Sendable (Int) -> (String, String?)) throws -> [Encoding] {
+                             input: @escaping @Sendable (Int) -> (String, String?)) throws -> [Encoding] {
         let results = BatchResults(count: count)
         let workers = max(1, min(threads, count))
         let chunk = 16
         let nextIndex = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let work: @Sendable () -> Void = {
             var scratch = EncodeScratch()
             while true {
                 let start = nextIndex.take(chunk)
@@ -252,6 +252,20 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
+        // Dedicated threads, not DispatchQueue.concurrentPerform: called from a Swift-concurrency or GCD worker
+        // (as in an async command), concurrentPerform may run every iteration on the calling thread.
+        let finished = DispatchGroup()
+        for _ in 1..<workers {
+            finished.enter()
+            let thread = Thread {
+                work()
+                finished.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        work()
+        finished.wait()
         var encodings = try results.values.map { try $0!.get() }
         if let padding = options.padding {
             let target: Int
