@@ -48,7 +48,8 @@ struct TokenizeCommand: ParsableCommand {
         var lineNumber = 0
         var texts: [String] = []
         var pairs: [(String, String)] = []
-        let chunkSize = 512
+        // Batches of lines are encoded in parallel; an interactive terminal gets an answer per line.
+        let chunkSize = isatty(STDIN_FILENO) != 0 ? 1 : 512
 
         func flush() throws {
             let options = EncodeOptions(addSpecialTokens: special)
