@@ -18,9 +18,13 @@ public struct ByteLevelBPEDescription: Sendable {
     public var pattern: SplitPattern
     /// Apply NFC before splitting (Qwen2/Qwen3).
     public var normalizeNFC: Bool
+    /// Beginning-of-sequence id (`tokenizer.ggml.bos_token_id`).
     public var bosTokenId: Int?
+    /// End-of-sequence id (`tokenizer.ggml.eos_token_id`).
     public var eosTokenId: Int?
+    /// Padding id (`tokenizer.ggml.padding_token_id`).
     public var paddingTokenId: Int?
+    /// Unknown-token id (`tokenizer.ggml.unknown_token_id`), used for bytes missing from the vocabulary.
     public var unknownTokenId: Int?
     /// Add the BOS token at the start of each sequence when special tokens are requested.
     public var addBOS: Bool
@@ -32,6 +36,7 @@ public struct ByteLevelBPEDescription: Sendable {
     /// tokenizer.json; Qwen, GPT-2 and SmolLM leave it off).
     public var ignoreMerges: Bool
 
+    /// Describes a byte-level BPE tokenizer; see the properties for the GGUF keys each comes from.
     public init(tokens: [String], merges: [String], tokenTypes: [Int32] = [], pattern: SplitPattern,
                 normalizeNFC: Bool = false, bosTokenId: Int? = nil, eosTokenId: Int? = nil, paddingTokenId: Int? = nil,
                 unknownTokenId: Int? = nil, addBOS: Bool = false, addEOS: Bool = false, chatTemplate: String? = nil,

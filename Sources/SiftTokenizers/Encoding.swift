@@ -14,6 +14,7 @@ public struct Encoding: Sendable, Equatable {
     /// (the first or second text of a pair, see `typeIds`); empty for added special tokens and padding.
     public var offsets: [Range<Int>]
 
+    /// An encoding from its parallel arrays (all must have the same length).
     public init(ids: [Int] = [], typeIds: [Int] = [], attentionMask: [Int] = [], specialTokensMask: [Int] = [],
                 offsets: [Range<Int>] = []) {
         self.ids = ids

@@ -15,7 +15,9 @@ public enum JSONValue: Sendable, Equatable {
 
     /// An error while parsing JSON text: what was wrong and at which byte offset.
     public struct ParseError: Error, CustomStringConvertible, Sendable, Equatable {
+        /// Byte offset of the error in the input.
         public var offset: Int
+        /// What was wrong.
         public var message: String
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
@@ -236,9 +238,12 @@ public enum JSONValue: Sendable, Equatable {
 
 /// One member of a JSON object.
 public struct JSONMember: Sendable, Equatable {
+    /// The member name, exactly as written.
     public var key: String
+    /// The member value.
     public var value: JSONValue
 
+    /// A member from its key and value.
     public init(key: String, value: JSONValue) {
         self.key = key
         self.value = value

@@ -10,9 +10,12 @@ public struct PostProcessor: Sendable, Equatable {
         case special(ids: [Int], typeId: Int)
     }
 
+    /// The template for one text.
     public var single: [Piece]
+    /// The template for a text pair.
     public var pair: [Piece]
 
+    /// A template from its single-text and pair forms.
     public init(single: [Piece], pair: [Piece]) {
         self.single = single
         self.pair = pair
