@@ -18,6 +18,7 @@ public struct AddedToken: Sendable, Hashable {
     /// Matched in the normalized text (true) or the raw text (false).
     public var normalized: Bool
 
+    /// An added token; by default matched in the raw text, without stripping or word-boundary rules.
     public init(content: String, id: Int, special: Bool, leftStrip: Bool = false, rightStrip: Bool = false,
                 singleWord: Bool = false, normalized: Bool = false) {
         self.content = content

@@ -18,12 +18,12 @@ struct BPEModel: Sendable {
     /// Builds the model from vocabulary strings (byte-level alphabet) indexed by id, and merges as string pairs.
     init(tokens: [String?], merges mergePairs: [(String, String)], unknownToken: String?, ignoreMerges: Bool) throws {
         var vocabulary = ByteStringTable(capacity: tokens.count)
-        var stringIds: [String: Int32] = [:]
-        stringIds.reserveCapacity(tokens.count)
+        // Vocabulary strings by exact UTF-8 bytes (a String-keyed dictionary would hash with normalization, slowly).
+        var stringIds = ByteStringTable(capacity: tokens.count)
         var byteIds = [Int32](repeating: -1, count: 256)
         for (index, token) in tokens.enumerated() {
             guard let token else { continue }
-            stringIds[token] = Int32(index)
+            stringIds.insert(Array(token.utf8), value: Int32(index))
             let bytes = ByteLevelAlphabet.bytes(ofVocabularyString: token)
             vocabulary.insert(bytes, value: Int32(index))
             if bytes.count == 1 && token.unicodeScalars.count == 1 && byteIds[Int(bytes[0])] < 0 {
@@ -32,16 +32,20 @@ struct BPEModel: Sendable {
         }
         var table = MergeTable(capacity: mergePairs.count)
         for (rank, pair) in mergePairs.enumerated() {
-            guard let left = stringIds[pair.0], let right = stringIds[pair.1] else {
+            let left = stringIds.lookup(Array(pair.0.utf8))
+            let right = stringIds.lookup(Array(pair.1.utf8))
+            guard left >= 0, right >= 0 else {
                 throw TokenizerError.invalidArrays(detail: "merge \(rank) \"\(pair.0) \(pair.1)\" uses a token that is not in the vocabulary")
             }
-            guard let merged = stringIds[pair.0 + pair.1] else {
+            let merged = stringIds.lookup(Array(pair.0.utf8) + Array(pair.1.utf8))
+            guard merged >= 0 else {
                 throw TokenizerError.invalidArrays(detail: "merge \(rank) \"\(pair.0) \(pair.1)\" produces \"\(pair.0 + pair.1)\", which is not in the vocabulary")
             }
             table.insert(left: left, right: right, rank: Int32(rank), newId: merged)
         }
         if let unknownToken {
-            guard let id = stringIds[unknownToken] else {
+            let id = stringIds.lookup(Array(unknownToken.utf8))
+            guard id >= 0 else {
                 throw TokenizerError.unknownToken(token: unknownToken, context: "BPE unk_token")
             }
             self.unknownId = id
@@ -108,7 +112,8 @@ struct BPEModel: Sendable {
     @inline(__always)
     private func rank(_ packed: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: packed >> 32) }
 
-    /// Quadratic-in-the-worst-case merging for short words, with each pair's merge cached in an array.
+    /// Quadratic-in-the-worst-case merging for short words, with each pair's merge cached in an array
+    /// (worked on through unsafe pointers: no bounds or uniqueness checks in the loop).
     private func mergeSmall(_ scratch: inout BPEScratch) {
         var n = scratch.ids.count
         if n < 2 { return }
@@ -116,27 +121,44 @@ struct BPEModel: Sendable {
         for index in 0..<(n - 1) {
             scratch.pairs.append(merges.lookup(scratch.ids[index], scratch.ids[index + 1]))
         }
-        while n > 1 {
-            var best = UInt64.max
-            var bestIndex = -1
-            for index in 0..<(n - 1) where scratch.pairs[index] < best {
-                best = scratch.pairs[index]
-                bestIndex = index
-            }
-            if bestIndex < 0 { break }
-            scratch.ids[bestIndex] = Int32(truncatingIfNeeded: best & 0xFFFF_FFFF)
-            scratch.lengths[bestIndex] += scratch.lengths[bestIndex + 1]
-            scratch.ids.remove(at: bestIndex + 1)
-            scratch.lengths.remove(at: bestIndex + 1)
-            scratch.pairs.remove(at: bestIndex)
-            n -= 1
-            if bestIndex > 0 {
-                scratch.pairs[bestIndex - 1] = merges.lookup(scratch.ids[bestIndex - 1], scratch.ids[bestIndex])
-            }
-            if bestIndex < n - 1 {
-                scratch.pairs[bestIndex] = merges.lookup(scratch.ids[bestIndex], scratch.ids[bestIndex + 1])
+        scratch.ids.withUnsafeMutableBufferPointer { ids in
+            scratch.lengths.withUnsafeMutableBufferPointer { lengths in
+                scratch.pairs.withUnsafeMutableBufferPointer { pairs in
+                    while n > 1 {
+                        var best = UInt64.max
+                        var bestIndex = -1
+                        for index in 0..<(n - 1) where pairs[index] < best {
+                            best = pairs[index]
+                            bestIndex = index
+                        }
+                        if bestIndex < 0 { break }
+                        ids[bestIndex] = Int32(truncatingIfNeeded: best & 0xFFFF_FFFF)
+                        lengths[bestIndex] += lengths[bestIndex + 1]
+                        // Remove symbol bestIndex + 1 and pair bestIndex by shifting the tails left.
+                        var index = bestIndex + 1
+                        while index < n - 1 {
+                            ids[index] = ids[index + 1]
+                            lengths[index] = lengths[index + 1]
+                            index += 1
+                        }
+                        index = bestIndex
+                        while index < n - 2 {
+                            pairs[index] = pairs[index + 1]
+                            index += 1
+                        }
+                        n -= 1
+                        if bestIndex > 0 {
+                            pairs[bestIndex - 1] = merges.lookup(ids[bestIndex - 1], ids[bestIndex])
+                        }
+                        if bestIndex < n - 1 {
+                            pairs[bestIndex] = merges.lookup(ids[bestIndex], ids[bestIndex + 1])
+                        }
+                    }
+                }
             }
         }
+        scratch.ids.removeSubrange(n...)
+        scratch.lengths.removeSubrange(n...)
     }
 
     /// O(n log n) merging: a min-heap of (rank, position) over a doubly linked list of symbols; stale heap

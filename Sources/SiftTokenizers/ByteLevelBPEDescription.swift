@@ -18,9 +18,13 @@ public struct ByteLevelBPEDescription: Sendable {
     public var pattern: SplitPattern
     /// Apply NFC before splitting (Qwen2/Qwen3).
     public var normalizeNFC: Bool
+    /// Beginning-of-sequence id (`tokenizer.ggml.bos_token_id`).
     public var bosTokenId: Int?
+    /// End-of-sequence id (`tokenizer.ggml.eos_token_id`).
     public var eosTokenId: Int?
+    /// Padding id (`tokenizer.ggml.padding_token_id`).
     public var paddingTokenId: Int?
+    /// Unknown-token id (`tokenizer.ggml.unknown_token_id`), used for bytes missing from the vocabulary.
     public var unknownTokenId: Int?
     /// Add the BOS token at the start of each sequence when special tokens are requested.
     public var addBOS: Bool
@@ -28,10 +32,15 @@ public struct ByteLevelBPEDescription: Sendable {
     public var addEOS: Bool
     /// The Jinja chat template (`tokenizer.chat_template`).
     public var chatTemplate: String?
+    /// Keep a word whole when it is itself a token, before merging (`ignore_merges`, set by Llama-3's
+    /// tokenizer.json; Qwen, GPT-2 and SmolLM leave it off).
+    public var ignoreMerges: Bool
 
+    /// Describes a byte-level BPE tokenizer; see the properties for the GGUF keys each comes from.
     public init(tokens: [String], merges: [String], tokenTypes: [Int32] = [], pattern: SplitPattern,
                 normalizeNFC: Bool = false, bosTokenId: Int? = nil, eosTokenId: Int? = nil, paddingTokenId: Int? = nil,
-                unknownTokenId: Int? = nil, addBOS: Bool = false, addEOS: Bool = false, chatTemplate: String? = nil) {
+                unknownTokenId: Int? = nil, addBOS: Bool = false, addEOS: Bool = false, chatTemplate: String? = nil,
+                ignoreMerges: Bool = false) {
         self.tokens = tokens
         self.merges = merges
         self.tokenTypes = tokenTypes
@@ -44,6 +53,7 @@ public struct ByteLevelBPEDescription: Sendable {
         self.addBOS = addBOS
         self.addEOS = addEOS
         self.chatTemplate = chatTemplate
+        self.ignoreMerges = ignoreMerges
     }
 }
 
@@ -80,7 +90,7 @@ extension Tokenizer {
             }
         }
         let unknown = description.unknownTokenId.map { tokens[$0] }
-        let model = try BPEModel(tokens: tokens, merges: merges, unknownToken: unknown, ignoreMerges: description.pattern == .llama3)
+        let model = try BPEModel(tokens: tokens, merges: merges, unknownToken: unknown, ignoreMerges: description.ignoreMerges)
         var single: [PostProcessor.Piece] = [.sequence(first: true, typeId: 0)]
         var pair: [PostProcessor.Piece] = [.sequence(first: true, typeId: 0)]
         if description.addBOS, let bos = description.bosTokenId {

@@ -6,10 +6,12 @@ import Foundation
 public struct ChatMessage: Sendable, Equatable {
     /// "system", "user", "assistant" or "tool".
     public var role: String
+    /// The message text.
     public var content: String
     /// Qwen3: the assistant's thinking, if given separately (else taken from `<think>…</think>` in `content`).
     public var reasoningContent: String?
 
+    /// A message with a role, its text and (Qwen3 assistant turns) optional separate reasoning.
     public init(role: String, content: String, reasoningContent: String? = nil) {
         self.role = role
         self.content = content

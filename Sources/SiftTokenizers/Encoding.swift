@@ -14,6 +14,7 @@ public struct Encoding: Sendable, Equatable {
     /// (the first or second text of a pair, see `typeIds`); empty for added special tokens and padding.
     public var offsets: [Range<Int>]
 
+    /// An encoding from its parallel arrays (all must have the same length).
     public init(ids: [Int] = [], typeIds: [Int] = [], attentionMask: [Int] = [], specialTokensMask: [Int] = [],
                 offsets: [Range<Int>] = []) {
         self.ids = ids
@@ -25,6 +26,22 @@ public struct Encoding: Sendable, Equatable {
 
     /// Number of tokens.
     public var count: Int { ids.count }
+
+    /// Appends a model token (type 0, attended, not special); `finishModelTokens()` fills the companion arrays.
+    @inline(__always)
+    mutating func appendModelToken(id: Int, offset: Range<Int>) {
+        ids.append(id)
+        offsets.append(offset)
+    }
+
+    /// Completes the type ids, attention mask and special-tokens mask after `appendModelToken` calls.
+    mutating func finishModelTokens() {
+        let missing = ids.count - typeIds.count
+        guard missing > 0 else { return }
+        typeIds += repeatElement(0, count: missing)
+        attentionMask += repeatElement(1, count: missing)
+        specialTokensMask += repeatElement(0, count: missing)
+    }
 
     mutating func append(id: Int, typeId: Int, special: Bool, offset: Range<Int>) {
         ids.append(id)

@@ -1,10 +1,13 @@
-// Reading JSON configuration files into Foundation values with errors that name the file and the key.
+// Reading JSON configuration files (tokenizer.json, tokenizer_config.json, vocab.json) with errors that name the
+// file and the key. Uses `JSONValue` (not JSONSerialization, whose bridging makes large vocabularies slow on Linux).
 import Foundation
 
 /// A parsed JSON document and the path it came from, for error messages.
 struct JSONFile {
     let path: String
-    let root: [String: Any]
+    let root: [String: JSONValue]
+    /// The top-level members in order (exact keys), for files that are themselves a vocabulary.
+    let members: [JSONMember]
 
     init(url: URL) throws {
         path = url.path
@@ -17,65 +20,76 @@ struct JSONFile {
         } catch {
             throw TokenizerError.unreadableFile(path: url.path, reason: "\(error)")
         }
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            value = try JSONValue.parse(bytes: [UInt8](data))
         } catch {
-            throw TokenizerError.malformedJSON(path: url.path, detail: "not valid JSON (\(error.localizedDescription))")
+            throw TokenizerError.malformedJSON(path: url.path, detail: "not valid JSON (\(error))")
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard let members = value.members else {
             throw TokenizerError.malformedJSON(path: url.path, detail: "the top level is not a JSON object")
         }
-        root = dictionary
+        self.members = members
+        // A vocabulary file has many thousands of keys: keep those as members only.
+        root = members.count > 1000 ? [:] : (value.objectValue ?? [:])
     }
 
     /// A nested object, or nil when absent or null; throws when present with another type.
-    static func object(_ value: Any?, key: String, path: String) throws -> [String: Any]? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let dictionary = value as? [String: Any] else {
+    static func object(_ value: JSONValue?, key: String, path: String) throws -> [String: JSONValue]? {
+        guard let value, !value.isNull else { return nil }
+        guard let dictionary = value.objectValue else {
             throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be an object")
         }
         return dictionary
     }
 
-    static func string(_ value: Any?, key: String, path: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let string = value as? String else {
+    /// A list, or nil when absent or null; throws when present with another type.
+    static func array(_ value: JSONValue?, key: String, path: String) throws -> [JSONValue]? {
+        guard let value, !value.isNull else { return nil }
+        guard let list = value.arrayValue else {
+            throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be a list")
+        }
+        return list
+    }
+
+    static func string(_ value: JSONValue?, key: String, path: String) throws -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let string = value.stringValue else {
             throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be a string")
         }
         return string
     }
 
-    static func bool(_ value: Any?, key: String, path: String) throws -> Bool? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let number = value as? NSNumber { return number.boolValue }
-        if let bool = value as? Bool { return bool }
-        throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be true or false")
+    static func bool(_ value: JSONValue?, key: String, path: String) throws -> Bool? {
+        guard let value, !value.isNull else { return nil }
+        guard let bool = value.boolValue else {
+            throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be true or false")
+        }
+        return bool
     }
 
-    static func int(_ value: Any?, key: String, path: String) throws -> Int? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let number = value as? NSNumber {
-            let double = number.doubleValue
-            guard double.isFinite, double.rounded() == double, abs(double) < 9e15 else {
-                if double > 9e15 { return Int.max }  // e.g. model_max_length 1e30 means "no limit"
-                throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be an integer")
-            }
-            return Int(double)
+    static func int(_ value: JSONValue?, key: String, path: String) throws -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard case .number(let double) = value else {
+            throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be an integer")
         }
-        throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be an integer")
+        if double > 9e15 { return Int.max }  // e.g. model_max_length 1e30 means "no limit"
+        guard double.isFinite, double.rounded() == double, double > -9e15 else {
+            throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be an integer")
+        }
+        return Int(double)
     }
 
     /// A special token given as a string or as `{"content": ...}`.
-    static func tokenContent(_ value: Any?, key: String, path: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let string = value as? String { return string }
-        if let dictionary = value as? [String: Any], let content = dictionary["content"] as? String { return content }
+    static func tokenContent(_ value: JSONValue?, key: String, path: String) throws -> String? {
+        guard let value, !value.isNull else { return nil }
+        if let string = value.stringValue { return string }
+        if let content = value.objectValue?["content"]?.stringValue { return content }
         throw TokenizerError.malformedJSON(path: path, detail: "\"\(key)\" should be a token string or an object with \"content\"")
     }
 
     /// An added token description (`added_tokens` entries and `added_tokens_decoder` values).
-    static func addedToken(_ value: Any?, id: Int?, key: String, path: String) throws -> AddedToken {
+    static func addedToken(_ value: JSONValue?, id: Int?, key: String, path: String) throws -> AddedToken {
         guard let dictionary = try object(value, key: key, path: path) else {
             throw TokenizerError.malformedJSON(path: path, detail: "\(key) should be an object")
         }
@@ -98,26 +112,29 @@ struct JSONFile {
     }
 
     /// A `token → id` vocabulary object as an id-indexed array.
-    static func vocabulary(_ value: Any?, key: String, path: String) throws -> [String?] {
-        guard let dictionary = try object(value, key: key, path: path) else {
-            throw TokenizerError.malformedJSON(path: path, detail: "missing \"\(key)\" (the token → id vocabulary)")
+    static func vocabulary(_ value: JSONValue?, key: String, path: String) throws -> [String?] {
+        guard let value, let members = value.members else {
+            throw TokenizerError.malformedJSON(path: path, detail: "missing \"\(key)\" (the token → id vocabulary object)")
         }
+        return try vocabulary(members, key: key, path: path)
+    }
+
+    static func vocabulary(_ members: [JSONMember], key: String, path: String) throws -> [String?] {
         var maxId = -1
         var pairs: [(String, Int)] = []
-        pairs.reserveCapacity(dictionary.count)
-        for (token, rawId) in dictionary {
-            guard let number = rawId as? NSNumber, number.doubleValue >= 0, number.doubleValue < Double(1 << 30),
-                  number.doubleValue.rounded() == number.doubleValue else {
+        pairs.reserveCapacity(members.count)
+        for member in members {
+            let token = member.key
+            let rawId = member.value
+            guard let id = rawId.intValue, id >= 0, id < 1 << 30 else {
                 throw TokenizerError.malformedJSON(path: path, detail: "\(key)[\"\(token)\"] should be a non-negative integer id")
             }
-            let id = number.intValue
             pairs.append((token, id))
             maxId = max(maxId, id)
         }
         var tokens = [String?](repeating: nil, count: maxId + 1)
-        for (token, id) in pairs {
-            // Two tokens with one id: keep the lexicographically first, deterministic whatever the dictionary order.
-            if let existing = tokens[id], existing < token { continue }
+        for (token, id) in pairs where tokens[id] == nil {
+            // Two tokens with one id: the first in the file keeps it.
             tokens[id] = token
         }
         return tokens

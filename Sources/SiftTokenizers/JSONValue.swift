@@ -9,18 +9,27 @@ public enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// An object's members in file order. Keys are kept exactly (Swift `String` equality would merge
+    /// canonically equivalent keys, which distinct vocabulary tokens can be).
+    case object([JSONMember])
 
     /// An error while parsing JSON text: what was wrong and at which byte offset.
     public struct ParseError: Error, CustomStringConvertible, Sendable, Equatable {
+        /// Byte offset of the error in the input.
         public var offset: Int
+        /// What was wrong.
         public var message: String
         public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
     /// Parses one JSON document (surrounding whitespace allowed, nothing else after it).
     public static func parse(_ text: some StringProtocol) throws -> JSONValue {
-        var bytes = Array(text.utf8)
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses one JSON document from UTF-8 bytes.
+    public static func parse(bytes input: [UInt8]) throws -> JSONValue {
+        var bytes = input
         bytes.append(0)  // sentinel
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
@@ -34,15 +43,27 @@ public enum JSONValue: Sendable, Equatable {
     public var stringValue: String? { if case .string(let value) = self { return value }; return nil }
     /// The array, if this is an array.
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { return value }; return nil }
-    /// The object, if this is an object.
-    public var objectValue: [String: JSONValue]? { if case .object(let value) = self { return value }; return nil }
+    /// The object as a dictionary (a repeated key keeps its last value), if this is an object.
+    public var objectValue: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        var dictionary: [String: JSONValue] = [:]
+        dictionary.reserveCapacity(members.count)
+        for member in members { dictionary[member.key] = member.value }
+        return dictionary
+    }
+    /// The object's members in order, if this is an object.
+    public var members: [JSONMember]? { if case .object(let value) = self { return value }; return nil }
+    /// The Boolean, if this is one.
+    public var boolValue: Bool? { if case .bool(let value) = self { return value }; return nil }
+    /// Whether this is `null`.
+    public var isNull: Bool { self == .null }
     /// The number as an exact integer, if it is one.
     public var intValue: Int? {
         if case .number(let value) = self, value.rounded() == value, abs(value) < 9e15 { return Int(value) }
         return nil
     }
 
-    private struct Parser {
+    fileprivate struct Parser {
         let bytes: [UInt8]
         var position = 0
         static let maxDepth = 512
@@ -77,7 +98,7 @@ public enum JSONValue: Sendable, Equatable {
                 }
             case UInt8(ascii: "{"):
                 position += 1
-                var members: [String: JSONValue] = [:]
+                var members: [JSONMember] = []
                 skipWhitespace()
                 if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
                 while true {
@@ -88,7 +109,7 @@ public enum JSONValue: Sendable, Equatable {
                     guard bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
                     position += 1
                     skipWhitespace()
-                    members[key] = try parseValue(depth: depth + 1)
+                    members.append(JSONMember(key: key, value: try parseValue(depth: depth + 1)))
                     skipWhitespace()
                     if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                     if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
@@ -104,13 +125,27 @@ public enum JSONValue: Sendable, Equatable {
 
         mutating func literal(_ word: String) throws {
             for byte in word.utf8 {
-                guard bytes[position] == byte else { throw error("expected \(word)") }
+                guard bytes[position] == byte else { throw error("unexpected text (not a JSON value)") }
                 position += 1
             }
         }
 
         mutating func parseNumber() throws -> Double {
             let start = position
+            // Fast path: a plain integer of up to 15 digits.
+            var integer = 0
+            var fastDigits = 0
+            while bytes[position] >= 48 && bytes[position] <= 57 && fastDigits < 16 {
+                integer = integer * 10 + Int(bytes[position] - 48)
+                position += 1
+                fastDigits += 1
+            }
+            let next = bytes[position]
+            if fastDigits > 0 && fastDigits < 16 && next != UInt8(ascii: ".") && next != UInt8(ascii: "e") && next != UInt8(ascii: "E")
+                && !(next >= 48 && next <= 57) && !(fastDigits > 1 && bytes[start] == 48) {
+                return Double(integer)
+            }
+            position = start
             if bytes[position] == UInt8(ascii: "-") { position += 1 }
             var digits = 0
             while bytes[position] >= 48 && bytes[position] <= 57 { position += 1; digits += 1 }
@@ -198,5 +233,24 @@ public enum JSONValue: Sendable, Equatable {
             // Invalid UTF-8 in the input is replaced by U+FFFD.
             return String(decoding: output, as: UTF8.self)
         }
+    }
+}
+
+/// One member of a JSON object.
+public struct JSONMember: Sendable, Equatable {
+    /// The member name, exactly as written.
+    public var key: String
+    /// The member value.
+    public var value: JSONValue
+
+    /// A member from its key and value.
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+
+    /// Keys compare by exact scalars, not canonical equivalence.
+    public static func == (lhs: JSONMember, rhs: JSONMember) -> Bool {
+        lhs.key.unicodeScalars.elementsEqual(rhs.key.unicodeScalars) && lhs.value == rhs.value
     }
 }

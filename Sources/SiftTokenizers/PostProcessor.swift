@@ -10,9 +10,12 @@ public struct PostProcessor: Sendable, Equatable {
         case special(ids: [Int], typeId: Int)
     }
 
+    /// The template for one text.
     public var single: [Piece]
+    /// The template for a text pair.
     public var pair: [Piece]
 
+    /// A template from its single-text and pair forms.
     public init(single: [Piece], pair: [Piece]) {
         self.single = single
         self.pair = pair
@@ -42,6 +45,11 @@ public struct PostProcessor: Sendable, Equatable {
     /// Assembles the final encoding from the model's encodings of the first and (optional) second text.
     func apply(first: Encoding, second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         let template = second == nil ? single : pair
+        // Common case (no special tokens for a single text): the model's encoding is already the result.
+        if second == nil {
+            if !addSpecialTokens { return first }
+            if template.count == 1, case .sequence(true, 0) = template[0] { return first }
+        }
         var output = Encoding()
         let capacity = first.count + (second?.count ?? 0) + 4
         output.ids.reserveCapacity(capacity)

@@ -57,10 +57,11 @@ enum TextNormalizer: Sendable {
             let isCJK = handleChineseChars && UnicodeClasses.isChineseCharacter(value)
             if isCJK { output.append(32, start: start, end: end) }
             decomposed.removeAll(keepingCapacity: true)
-            if stripAccents && value >= 0xC0 && !(0x4E00...0x9FFF).contains(value) {
+            if stripAccents && value >= 0xC0 && !(0x4E00...0x9FFF).contains(value)
+                && !UnicodeClasses.isNewerThanNormalizationTables(value) {
                 if let scalar = Unicode.Scalar(value) {
                     for part in String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars
-                    where part.properties.generalCategory != .nonspacingMark {
+                    where !UnicodeClasses.isNonspacingMark(part.value) {
                         decomposed.append(part.value)
                     }
                 }
@@ -116,11 +117,14 @@ enum TextNormalizer: Sendable {
         let count = text.count
         while segmentStart < count {
             var segmentEnd = segmentStart + 1
-            while segmentEnd < count && !UnicodeClasses.isNormalizationBoundary(text.scalars[segmentEnd]) {
+            // Scalars newer than the reference's tables are inert starters there: they get a segment of their own.
+            let inert = UnicodeClasses.isNewerThanNormalizationTables(text.scalars[segmentStart])
+            while !inert && segmentEnd < count && !UnicodeClasses.isNormalizationBoundary(text.scalars[segmentEnd])
+                    && !UnicodeClasses.isNewerThanNormalizationTables(text.scalars[segmentEnd]) {
                 segmentEnd += 1
             }
             let slice = text.scalars[segmentStart..<segmentEnd]
-            if slice.count == 1 && slice[segmentStart] < 0xA0 {
+            if inert || (slice.count == 1 && slice[segmentStart] < 0xA0) {
                 output.append(slice[segmentStart], start: Int(text.starts[segmentStart]), end: Int(text.ends[segmentStart]))
             } else {
                 let normalized = normalizeString(makeString(slice), form: form)

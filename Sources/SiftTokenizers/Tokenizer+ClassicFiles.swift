@@ -18,13 +18,13 @@ extension Tokenizer {
         let sep = config.sepToken ?? "[SEP]"
         let pad = config.padToken ?? "[PAD]"
         let mask = config.maskToken ?? "[MASK]"
-        var lookup: [String: Int] = [:]
-        for (id, token) in lines.enumerated() { lookup[token] = id }
+        // A few special tokens are looked up; as in Python's vocab dict, a repeated line keeps its last index.
+        let lookup = { (token: String) -> Int? in lines.lastIndex(where: { $0.utf8.elementsEqual(token.utf8) }) }
         let model = try WordPieceModel(tokens: lines, unknownToken: unknown, continuationPrefix: "##", maxInputCharsPerWord: 100)
         var added = config.addedTokens
         let addedContents = Set(added.map(\.content))
         for token in [pad, unknown, cls, sep, mask] + config.extraSpecialTokens where !addedContents.contains(token) {
-            if let id = lookup[token], !added.contains(where: { $0.content == token }) {
+            if let id = lookup(token), !added.contains(where: { $0.content == token }) {
                 added.append(AddedToken(content: token, id: id, special: true))
             }
         }
@@ -35,8 +35,8 @@ extension Tokenizer {
                     detail: "added token \"\(token.content)\" has id \(token.id), which is \"\(lines[token.id])\" in vocab.txt")
             }
         }
-        guard let clsId = lookup[cls], let sepId = lookup[sep] else {
-            throw TokenizerError.unknownToken(token: lookup[cls] == nil ? cls : sep, context: "BERT cls/sep token in \(vocabURL.path)")
+        guard let clsId = lookup(cls), let sepId = lookup(sep) else {
+            throw TokenizerError.unknownToken(token: lookup(cls) == nil ? cls : sep, context: "BERT cls/sep token in \(vocabURL.path)")
         }
         self.init(
             model: .wordPiece(model),
@@ -52,23 +52,24 @@ extension Tokenizer {
     /// `Qwen2TokenizerFast`); anything else the GPT-2 regex, with `add_prefix_space` from the config.
     public convenience init(bytePairDirectory directory: URL) throws {
         let vocabFile = try JSONFile(url: directory.appendingPathComponent("vocab.json"))
-        let vocabulary = try JSONFile.vocabulary(vocabFile.root, key: "vocab.json", path: vocabFile.path)
+        let vocabulary = try JSONFile.vocabulary(vocabFile.members, key: "vocab.json", path: vocabFile.path)
         let merges = try Self.readMerges(directory.appendingPathComponent("merges.txt"))
         let config = try TokenizerConfig.load(directory: directory)
         let isQwen = config.tokenizerClass?.hasPrefix("Qwen2") ?? false
         let model = try BPEModel(tokens: vocabulary, merges: merges, unknownToken: nil, ignoreMerges: false)
         var added = config.addedTokens
-        var lookup: [String: Int] = [:]
-        for (id, token) in vocabulary.enumerated() { if let token { lookup[token] = id } }
-        for token in added { lookup[token.content] = token.id }
+        let lookup = { (name: String) -> Int? in
+            if let token = added.last(where: { $0.content.utf8.elementsEqual(name.utf8) }) { return token.id }
+            return vocabulary.firstIndex(where: { $0?.utf8.elementsEqual(name.utf8) ?? false })
+        }
         for token in config.extraSpecialTokens where !added.contains(where: { $0.content == token }) {
-            guard let id = lookup[token] else {
+            guard let id = lookup(token) else {
                 throw TokenizerError.unknownToken(token: token, context: "extra special token in \(directory.path)/tokenizer_config.json without an id")
             }
             added.append(AddedToken(content: token, id: id, special: true))
         }
         var postProcessor = PostProcessor.none
-        if config.addBOSToken == true, let bos = config.bosToken, let bosId = lookup[bos] {
+        if config.addBOSToken == true, let bos = config.bosToken, let bosId = lookup(bos) {
             postProcessor = PostProcessor(
                 single: [.special(ids: [bosId], typeId: 0), .sequence(first: true, typeId: 0)],
                 pair: [.special(ids: [bosId], typeId: 0), .sequence(first: true, typeId: 0),

@@ -35,10 +35,7 @@ extension Tokenizer {
         let root = file.root
 
         var added: [AddedToken] = []
-        if let list = root["added_tokens"], !(list is NSNull) {
-            guard let entries = list as? [Any] else {
-                throw TokenizerError.malformedJSON(path: path, detail: "\"added_tokens\" should be a list")
-            }
+        if let entries = try JSONFile.array(root["added_tokens"], key: "added_tokens", path: path) {
             for (index, entry) in entries.enumerated() {
                 added.append(try JSONFile.addedToken(entry, id: nil, key: "added_tokens[\(index)]", path: path))
             }
@@ -85,15 +82,17 @@ extension Tokenizer {
         if case .bytePairEncoding = model, case .bert = preTokenizer {
             throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", detail: "a BERT pre-tokenizer with a BPE model")
         }
-        var lookup: [String: Int] = [:]
-        for (id, token) in vocabulary.enumerated() { if let token { lookup[token] = id } }
-        for token in added { lookup[token.content] = token.id }
+        // Only the post-processor's few special tokens are looked up here.
+        let lookup = { (name: String) -> Int? in
+            if let token = added.last(where: { $0.content.utf8.elementsEqual(name.utf8) }) { return token.id }
+            return vocabulary.firstIndex(where: { $0?.utf8.elementsEqual(name.utf8) ?? false })
+        }
         let postProcessor = try Self.parsePostProcessor(root["post_processor"], lookup: lookup, path: path)
 
         var padToken = config.padToken
         var unknownToken = config.unknownToken ?? unknown
         if case .wordPiece = model {
-            if padToken == nil, lookup["[PAD]"] != nil { padToken = "[PAD]" }
+            if padToken == nil, lookup("[PAD]") != nil { padToken = "[PAD]" }
             if unknownToken == nil { unknownToken = "[UNK]" }
         }
         self.init(
@@ -104,20 +103,20 @@ extension Tokenizer {
     }
 
     /// Merges as `["a b", …]` (older files) or `[["a", "b"], …]`.
-    static func parseMerges(_ value: Any?, path: String) throws -> [(String, String)] {
-        guard let list = value as? [Any] else {
+    static func parseMerges(_ value: JSONValue?, path: String) throws -> [(String, String)] {
+        guard let list = value?.arrayValue else {
             throw TokenizerError.malformedJSON(path: path, detail: "\"model.merges\" should be a list")
         }
         var merges: [(String, String)] = []
         merges.reserveCapacity(list.count)
         for (index, item) in list.enumerated() {
-            if let text = item as? String {
+            if let text = item.stringValue {
                 let parts = text.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
                     throw TokenizerError.malformedJSON(path: path, detail: "model.merges[\(index)] \"\(text)\" should be two tokens separated by one space")
                 }
                 merges.append((String(parts[0]), String(parts[1])))
-            } else if let pair = item as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
+            } else if let pair = item.arrayValue, pair.count == 2, let left = pair[0].stringValue, let right = pair[1].stringValue {
                 merges.append((left, right))
             } else {
                 throw TokenizerError.malformedJSON(path: path, detail: "model.merges[\(index)] should be \"a b\" or [\"a\", \"b\"]")
@@ -126,7 +125,7 @@ extension Tokenizer {
         return merges
     }
 
-    static func parseNormalizer(_ value: Any?, path: String) throws -> TextNormalizer? {
+    static func parseNormalizer(_ value: JSONValue?, path: String) throws -> TextNormalizer? {
         guard let object = try JSONFile.object(value, key: "normalizer", path: path) else { return nil }
         let type = try JSONFile.string(object["type"], key: "normalizer.type", path: path) ?? ""
         switch type {
@@ -143,7 +142,7 @@ extension Tokenizer {
         case "NFKD": return .unicode(.nfkd)
         case "Lowercase": return .lowercase
         case "Sequence":
-            guard let steps = object["normalizers"] as? [Any] else {
+            guard let steps = object["normalizers"]?.arrayValue else {
                 throw TokenizerError.malformedJSON(path: path, detail: "normalizer Sequence without \"normalizers\" list")
             }
             return .sequence(try steps.compactMap { try parseNormalizer($0, path: path) })
@@ -152,7 +151,7 @@ extension Tokenizer {
         }
     }
 
-    static func parsePreTokenizer(_ value: Any?, path: String) throws -> PreTokenizer {
+    static func parsePreTokenizer(_ value: JSONValue?, path: String) throws -> PreTokenizer {
         guard let object = try JSONFile.object(value, key: "pre_tokenizer", path: path) else {
             return .byteLevel(nil, addPrefixSpace: false)
         }
@@ -167,13 +166,13 @@ extension Tokenizer {
         case "Split":
             return .byteLevel(try parseSplit(object, path: path), addPrefixSpace: false)
         case "Sequence":
-            guard let steps = object["pretokenizers"] as? [[String: Any]] else {
+            guard let steps = object["pretokenizers"]?.arrayValue?.compactMap(\.objectValue) else {
                 throw TokenizerError.malformedJSON(path: path, detail: "pre_tokenizer Sequence without \"pretokenizers\" list")
             }
             var pattern: SplitPattern?
             var addPrefixSpace = false
             for step in steps {
-                switch step["type"] as? String {
+                switch step["type"]?.stringValue {
                 case "Split":
                     guard pattern == nil else {
                         throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", detail: "more than one Split")
@@ -188,7 +187,7 @@ extension Tokenizer {
                     }
                     addPrefixSpace = try JSONFile.bool(step["add_prefix_space"], key: "pre_tokenizer.ByteLevel.add_prefix_space", path: path) ?? false
                 default:
-                    throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", detail: "\"\(step["type"] ?? "?")\" inside a Sequence")
+                    throw TokenizerError.unsupported(path: path, component: "pre_tokenizer", detail: "\"\(step["type"]?.stringValue ?? "?")\" inside a Sequence")
                 }
             }
             return .byteLevel(pattern, addPrefixSpace: addPrefixSpace)
@@ -197,12 +196,12 @@ extension Tokenizer {
         }
     }
 
-    private static func parseSplit(_ object: [String: Any], path: String) throws -> SplitPattern {
-        guard let patternObject = object["pattern"] as? [String: Any], let regex = patternObject["Regex"] as? String else {
+    private static func parseSplit(_ object: [String: JSONValue], path: String) throws -> SplitPattern {
+        guard let regex = object["pattern"]?.objectValue?["Regex"]?.stringValue else {
             throw TokenizerError.unsupported(path: path, component: "Split pre-tokenizer", detail: "only Regex patterns are implemented")
         }
-        let behavior = object["behavior"] as? String ?? "Isolated"
-        let invert = object["invert"] as? Bool ?? false
+        let behavior = object["behavior"]?.stringValue ?? "Isolated"
+        let invert = object["invert"]?.boolValue ?? false
         guard behavior == "Isolated", !invert else {
             throw TokenizerError.unsupported(path: path, component: "Split pre-tokenizer", detail: "behavior \(behavior), invert \(invert)")
         }
@@ -212,11 +211,11 @@ extension Tokenizer {
         return pattern
     }
 
-    static func parsePostProcessor(_ value: Any?, lookup: [String: Int], path: String) throws -> PostProcessor {
+    static func parsePostProcessor(_ value: JSONValue?, lookup: (String) -> Int?, path: String) throws -> PostProcessor {
         guard let object = try JSONFile.object(value, key: "post_processor", path: path) else { return .none }
         let type = try JSONFile.string(object["type"], key: "post_processor.type", path: path) ?? ""
         func tokenPair(_ key: String) throws -> Int {
-            guard let pair = object[key] as? [Any], pair.count == 2, let id = (pair[1] as? NSNumber)?.intValue else {
+            guard let pair = object[key]?.arrayValue, pair.count == 2, let id = pair[1].intValue else {
                 throw TokenizerError.malformedJSON(path: path, detail: "post_processor.\(key) should be [token, id]")
             }
             return id
@@ -224,26 +223,26 @@ extension Tokenizer {
         switch type {
         case "TemplateProcessing":
             var specials: [String: [Int]] = [:]
-            if let table = object["special_tokens"] as? [String: Any] {
+            if let table = object["special_tokens"]?.objectValue {
                 for (name, entry) in table {
-                    guard let entry = entry as? [String: Any], let ids = entry["ids"] as? [NSNumber] else {
+                    guard let ids = entry.objectValue?["ids"]?.arrayValue?.compactMap(\.intValue) else {
                         throw TokenizerError.malformedJSON(path: path, detail: "post_processor.special_tokens[\"\(name)\"] has no ids")
                     }
-                    specials[name] = ids.map(\.intValue)
+                    specials[name] = ids
                 }
             }
             func template(_ key: String) throws -> [PostProcessor.Piece] {
-                guard let pieces = object[key] as? [[String: Any]] else {
+                guard let pieces = object[key]?.arrayValue?.compactMap(\.objectValue) else {
                     throw TokenizerError.malformedJSON(path: path, detail: "post_processor.\(key) should be a list")
                 }
                 return try pieces.map { piece in
-                    if let sequence = piece["Sequence"] as? [String: Any] {
-                        let typeId = (sequence["type_id"] as? NSNumber)?.intValue ?? 0
-                        return .sequence(first: (sequence["id"] as? String ?? "A") == "A", typeId: typeId)
+                    if let sequence = piece["Sequence"]?.objectValue {
+                        let typeId = sequence["type_id"]?.intValue ?? 0
+                        return .sequence(first: (sequence["id"]?.stringValue ?? "A") == "A", typeId: typeId)
                     }
-                    if let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String {
-                        let typeId = (special["type_id"] as? NSNumber)?.intValue ?? 0
-                        guard let ids = specials[name] ?? lookup[name].map({ [$0] }) else {
+                    if let special = piece["SpecialToken"]?.objectValue, let name = special["id"]?.stringValue {
+                        let typeId = special["type_id"]?.intValue ?? 0
+                        guard let ids = specials[name] ?? lookup(name).map({ [$0] }) else {
                             throw TokenizerError.unknownToken(token: name, context: "post_processor special token in \(path)")
                         }
                         return .special(ids: ids, typeId: typeId)
@@ -264,7 +263,7 @@ extension Tokenizer {
         case "ByteLevel":
             return .none
         case "Sequence":
-            guard let steps = object["processors"] as? [Any] else { return .none }
+            guard let steps = object["processors"]?.arrayValue else { return .none }
             var result = PostProcessor.none
             for step in steps {
                 let parsed = try parsePostProcessor(step, lookup: lookup, path: path)

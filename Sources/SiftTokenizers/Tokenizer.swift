@@ -31,7 +31,8 @@ public final class Tokenizer: Sendable {
     let normalizedMatcher: AddedTokenMatcher
     /// Token strings by id (vocabulary strings for the model, content for added tokens); nil for unused ids.
     let tokensById: [String?]
-    let idsByToken: [String: Int]
+    /// Token strings (exact UTF-8 bytes) → id.
+    let idsByToken: ByteStringTable
     /// Added tokens by id.
     let addedById: [Int: AddedToken]
     /// Raw bytes of each model token, for byte-level decoding.
@@ -69,14 +70,17 @@ public final class Tokenizer: Sendable {
             tokens[token.id] = token.content
             byId[token.id] = token
         }
-        var lookup: [String: Int] = [:]
-        lookup.reserveCapacity(tokens.count)
+        var table = ByteStringTable(capacity: tokens.count)
         for (id, token) in tokens.enumerated() {
-            if let token, lookup[token] == nil { lookup[token] = id }
+            if let token, byId[id] == nil { table.insert(Array(token.utf8), value: Int32(id)) }
         }
-        for token in addedTokens { lookup[token.content] = token.id }
+        for token in addedTokens { table.insert(Array(token.content.utf8), value: Int32(token.id), replace: true) }
+        let lookup = { (token: String) -> Int? in
+            let id = table.lookup(Array(token.utf8))
+            return id >= 0 ? Int(id) : nil
+        }
         self.tokensById = tokens
-        self.idsByToken = lookup
+        self.idsByToken = table
         self.addedById = byId
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
         if case .bytePairEncoding = model {
@@ -103,10 +107,10 @@ public final class Tokenizer: Sendable {
         }
         rawMatcher = AddedTokenMatcher(raw)
         normalizedMatcher = AddedTokenMatcher(normalized)
-        padTokenId = padToken.flatMap { lookup[$0] }
-        bosTokenId = bosToken.flatMap { lookup[$0] }
-        eosTokenId = eosToken.flatMap { lookup[$0] }
-        unknownTokenId = unknownToken.flatMap { lookup[$0] }
+        padTokenId = padToken.flatMap(lookup)
+        bosTokenId = bosToken.flatMap(lookup)
+        eosTokenId = eosToken.flatMap(lookup)
+        unknownTokenId = unknownToken.flatMap(lookup)
         self.modelMaxLength = modelMaxLength
         self.chatTemplateSource = chatTemplate
     }
@@ -123,7 +127,10 @@ public final class Tokenizer: Sendable {
     public var vocabularySize: Int { tokensById.count }
 
     /// The id of a token string (vocabulary string such as "Ġthe" or "##ing", or added token content).
-    public func id(forToken token: String) -> Int? { idsByToken[token] }
+    public func id(forToken token: String) -> Int? {
+        let id = idsByToken.lookup(Array(token.utf8))
+        return id >= 0 ? Int(id) : nil
+    }
 
     /// The token string of an id (vocabulary string or added token content).
     public func token(forId id: Int) -> String? {
@@ -225,12 +232,12 @@ public final class Tokenizer: Sendable {
     }
 
     private func encodeBatch(count: Int, options: EncodeOptions, threads: Int,
-                             input: @Sendable (Int) -> (String, String?)) throws -> [Encoding] {
+                             input: @escaping @Sendable (Int) -> (String, String?)) throws -> [Encoding] {
         let results = BatchResults(count: count)
         let workers = max(1, min(threads, count))
         let chunk = 16
         let nextIndex = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let work: @Sendable () -> Void = {
             var scratch = EncodeScratch()
             while true {
                 let start = nextIndex.take(chunk)
@@ -245,6 +252,20 @@ public final class Tokenizer: Sendable {
                 }
             }
         }
+        // Dedicated threads, not DispatchQueue.concurrentPerform: called from a Swift-concurrency or GCD worker
+        // (as in an async command), concurrentPerform may run every iteration on the calling thread.
+        let finished = DispatchGroup()
+        for _ in 1..<workers {
+            finished.enter()
+            let thread = Thread {
+                work()
+                finished.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        work()
+        finished.wait()
         var encodings = try results.values.map { try $0!.get() }
         if let padding = options.padding {
             let target: Int
@@ -273,13 +294,14 @@ public final class Tokenizer: Sendable {
                 if match.range.lowerBound > position {
                     encodeSegment(buffer, range: position..<match.range.lowerBound, into: &encoding, scratch: &scratch)
                 }
-                encoding.append(id: match.token.id, typeId: 0, special: false, offset: match.range)
+                encoding.appendModelToken(id: match.token.id, offset: match.range)
                 position = match.range.upperBound
             }
             if position < buffer.count {
                 encodeSegment(buffer, range: position..<buffer.count, into: &encoding, scratch: &scratch)
             }
         }
+        encoding.finishModelTokens()
         return encoding
     }
 
@@ -298,7 +320,7 @@ public final class Tokenizer: Sendable {
             if match.range.lowerBound > position {
                 tokenizeNormalized(text, range: position..<match.range.lowerBound, into: &encoding, scratch: &scratch)
             }
-            encoding.append(id: match.token.id, typeId: 0, special: false, offset: text.originalRange(match.range))
+            encoding.appendModelToken(id: match.token.id, offset: text.originalRange(match.range))
             position = match.range.upperBound
         }
         if position < text.count {
@@ -306,29 +328,32 @@ public final class Tokenizer: Sendable {
         }
     }
 
-    /// Pre-tokenizes `text[range]` and runs the model on every word.
+    /// Pre-tokenizes `text[range]` and runs the model on every word. The range is converted to UTF-8 once;
+    /// words are byte ranges of that buffer.
     private func tokenizeNormalized(_ input: NormalizedText, range: Range<Int>, into encoding: inout Encoding,
                                     scratch: inout EncodeScratch) {
         switch (model, preTokenizer) {
         case (.wordPiece(let wordPiece), _):
+            scratch.prepareUTF8(input.scalars, range: range, byteToScalar: false)
+            scratch.output.removeAll()
             input.scalars.withUnsafeBufferPointer { scalars in
                 var wordStart = -1
                 var index = range.lowerBound
                 while index < range.upperBound {
                     let value = scalars[index]
                     if UnicodeClasses.isWhitespace(value) {
-                        if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<index, &encoding, &scratch) }
+                        if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<index, range.lowerBound, &encoding, &scratch) }
                         wordStart = -1
                     } else if UnicodeClasses.isBertPunctuation(value) {
-                        if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<index, &encoding, &scratch) }
-                        encodeWordPiece(wordPiece, input, index..<(index + 1), &encoding, &scratch)
+                        if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<index, range.lowerBound, &encoding, &scratch) }
+                        encodeWordPiece(wordPiece, input, index..<(index + 1), range.lowerBound, &encoding, &scratch)
                         wordStart = -1
                     } else if wordStart < 0 {
                         wordStart = index
                     }
                     index += 1
                 }
-                if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<range.upperBound, &encoding, &scratch) }
+                if wordStart >= 0 { encodeWordPiece(wordPiece, input, wordStart..<range.upperBound, range.lowerBound, &encoding, &scratch) }
             }
         case (.bytePairEncoding(let bpe), .byteLevel(let pattern, let addPrefixSpace)):
             var text = input
@@ -343,6 +368,8 @@ public final class Tokenizer: Sendable {
                 text = prefixed
                 range = 0..<prefixed.count
             }
+            scratch.prepareUTF8(text.scalars, range: range, byteToScalar: true)
+            scratch.output.removeAll()
             text.scalars.withUnsafeBufferPointer { scalars in
                 scratch.pieces.removeAll(keepingCapacity: true)
                 if let pattern {
@@ -351,65 +378,55 @@ public final class Tokenizer: Sendable {
                     scratch.pieces.append(0)
                     scratch.pieces.append(Int32(range.count))
                 }
-                let pieces = scratch.pieces
-                var pieceIndex = 0
-                while pieceIndex < pieces.count {
-                    let start = range.lowerBound + Int(pieces[pieceIndex])
-                    let end = range.lowerBound + Int(pieces[pieceIndex + 1])
-                    encodeBytePairWord(bpe, text, scalars, start..<end, &encoding, &scratch)
-                    pieceIndex += 2
-                }
+            }
+            var pieceIndex = 0
+            while pieceIndex < scratch.pieces.count {
+                let start = Int(scratch.pieces[pieceIndex])
+                let end = Int(scratch.pieces[pieceIndex + 1])
+                encodeBytePairWord(bpe, text, start..<end, range.lowerBound, &encoding, &scratch)
+                pieceIndex += 2
             }
         case (.bytePairEncoding(let bpe), .bert):
-            // A BPE model behind a BERT pre-tokenizer is not something Hugging Face ships; treat words as byte-level.
-            input.scalars.withUnsafeBufferPointer { scalars in
-                encodeBytePairWord(bpe, input, scalars, range, &encoding, &scratch)
-            }
+            // A BPE model behind a BERT pre-tokenizer is not something Hugging Face ships; the text is one word.
+            scratch.prepareUTF8(input.scalars, range: range, byteToScalar: true)
+            scratch.output.removeAll()
+            encodeBytePairWord(bpe, input, 0..<range.count, range.lowerBound, &encoding, &scratch)
         }
     }
 
+    /// Encodes the word `word` (absolute scalar indices); `base` is the first scalar of the UTF-8 buffer.
     @inline(__always)
-    private func encodeWordPiece(_ model: WordPieceModel, _ text: NormalizedText, _ word: Range<Int>,
+    private func encodeWordPiece(_ model: WordPieceModel, _ text: NormalizedText, _ word: Range<Int>, _ base: Int,
                                  _ encoding: inout Encoding, _ scratch: inout EncodeScratch) {
-        scratch.utf8.removeAll(keepingCapacity: true)
-        scratch.boundaries.removeAll(keepingCapacity: true)
-        for index in word {
-            scratch.boundaries.append(Int32(scratch.utf8.count))
-            Self.appendUTF8(text.scalars[index], to: &scratch.utf8)
-        }
-        scratch.boundaries.append(Int32(scratch.utf8.count))
-        scratch.output.removeAll()
+        let first = scratch.output.ids.count
         scratch.utf8.withUnsafeBytes { bytes in
-            scratch.boundaries.withUnsafeBufferPointer { boundaries in
+            scratch.scalarByteStart.withUnsafeBufferPointer { starts in
+                let boundaries = UnsafeBufferPointer(rebasing: starts[(word.lowerBound - base)...(word.upperBound - base)])
                 model.encodeWord(bytes: bytes, boundaries: boundaries, into: &scratch.output)
             }
         }
-        for piece in 0..<scratch.output.ids.count {
+        for piece in first..<scratch.output.ids.count {
             let lower = word.lowerBound + Int(scratch.output.starts[piece])
             let upper = word.lowerBound + Int(scratch.output.ends[piece])
-            encoding.append(id: Int(scratch.output.ids[piece]), typeId: 0, special: false, offset: text.originalRange(lower..<upper))
+            encoding.appendModelToken(id: Int(scratch.output.ids[piece]), offset: text.originalRange(lower..<upper))
         }
     }
 
+    /// Encodes the word at scalars `word` relative to `base` (the first scalar of the UTF-8 buffer).
     @inline(__always)
-    private func encodeBytePairWord(_ model: BPEModel, _ text: NormalizedText, _ scalars: UnsafeBufferPointer<UInt32>,
-                                    _ word: Range<Int>, _ encoding: inout Encoding, _ scratch: inout EncodeScratch) {
-        scratch.utf8.removeAll(keepingCapacity: true)
-        scratch.byteScalar.removeAll(keepingCapacity: true)
-        for index in word {
-            let before = scratch.utf8.count
-            Self.appendUTF8(scalars[index], to: &scratch.utf8)
-            for _ in before..<scratch.utf8.count { scratch.byteScalar.append(Int32(index)) }
-        }
-        scratch.output.removeAll()
+    private func encodeBytePairWord(_ model: BPEModel, _ text: NormalizedText, _ word: Range<Int>, _ base: Int,
+                                    _ encoding: inout Encoding, _ scratch: inout EncodeScratch) {
+        let first = scratch.output.ids.count
+        let startByte = Int(scratch.scalarByteStart[word.lowerBound])
+        let endByte = Int(scratch.scalarByteStart[word.upperBound])
         scratch.utf8.withUnsafeBytes { bytes in
-            model.encodeWord(bytes, byteBase: 0, scratch: &scratch.bpe, into: &scratch.output)
+            model.encodeWord(UnsafeRawBufferPointer(rebasing: bytes[startByte..<endByte]), byteBase: startByte,
+                             scratch: &scratch.bpe, into: &scratch.output)
         }
-        for piece in 0..<scratch.output.ids.count {
-            let firstScalar = Int(scratch.byteScalar[Int(scratch.output.starts[piece])])
-            let lastScalar = Int(scratch.byteScalar[Int(scratch.output.ends[piece]) - 1])
-            encoding.append(id: Int(scratch.output.ids[piece]), typeId: 0, special: false,
-                            offset: text.originalRange(firstScalar..<(lastScalar + 1)))
+        for piece in first..<scratch.output.ids.count {
+            let firstScalar = base + Int(scratch.byteScalar[Int(scratch.output.starts[piece])])
+            let lastScalar = base + Int(scratch.byteScalar[Int(scratch.output.ends[piece]) - 1])
+            encoding.appendModelToken(id: Int(scratch.output.ids[piece]), offset: text.originalRange(firstScalar..<(lastScalar + 1)))
         }
     }
 
@@ -436,13 +453,35 @@ public final class Tokenizer: Sendable {
 /// Per-thread reusable buffers for encoding.
 struct EncodeScratch {
     var scalars: [UInt32] = []
+    /// UTF-8 of the range being tokenized.
     var utf8: [UInt8] = []
-    var boundaries: [Int32] = []
+    /// Byte offset of each scalar of the range in `utf8`, plus the total.
+    var scalarByteStart: [Int32] = []
+    /// Index (relative to the range) of the scalar each byte belongs to.
     var byteScalar: [Int32] = []
     var classes: [UInt8] = []
     var pieces: [Int32] = []
     var output = PieceBuffer()
     var bpe = BPEScratch()
+
+    /// Fills `utf8`, `scalarByteStart` and (if asked) `byteScalar` for `scalars[range]`.
+    mutating func prepareUTF8(_ scalars: [UInt32], range: Range<Int>, byteToScalar: Bool) {
+        utf8.removeAll(keepingCapacity: true)
+        scalarByteStart.removeAll(keepingCapacity: true)
+        byteScalar.removeAll(keepingCapacity: true)
+        utf8.reserveCapacity(range.count * 2)
+        scalarByteStart.reserveCapacity(range.count + 1)
+        for index in range {
+            scalarByteStart.append(Int32(truncatingIfNeeded: utf8.count))
+            let before = utf8.count
+            Tokenizer.appendUTF8(scalars[index], to: &utf8)
+            if byteToScalar {
+                let relative = Int32(truncatingIfNeeded: index - range.lowerBound)
+                for _ in before..<utf8.count { byteScalar.append(relative) }
+            }
+        }
+        scalarByteStart.append(Int32(truncatingIfNeeded: utf8.count))
+    }
 }
 
 /// Results of a parallel batch, written by index from several threads (each index written once).

@@ -63,12 +63,12 @@ struct TokenizerConfig {
         maskToken = try JSONFile.tokenContent(root["mask_token"], key: "mask_token", path: path)
         modelMaxLength = try JSONFile.int(root["model_max_length"], key: "model_max_length", path: path)
         if let template = root["chat_template"] {
-            if let text = template as? String {
+            if let text = template.stringValue {
                 chatTemplate = text
-            } else if let list = template as? [[String: Any]] {
+            } else if let list = template.arrayValue {
                 // Named templates: use "default".
-                chatTemplate = list.first(where: { $0["name"] as? String == "default" })?["template"] as? String
-            } else if !(template is NSNull) {
+                chatTemplate = list.first(where: { $0.objectValue?["name"]?.stringValue == "default" })?.objectValue?["template"]?.stringValue
+            } else if !template.isNull {
                 throw TokenizerError.malformedJSON(path: path, detail: "\"chat_template\" should be a string or a list of {name, template}")
             }
         }
@@ -82,14 +82,14 @@ struct TokenizerConfig {
             addedTokens.sort { $0.id < $1.id }
         }
         for key in ["additional_special_tokens", "extra_special_tokens"] {
-            guard let value = root[key], !(value is NSNull) else { continue }
-            if let list = value as? [Any] {
+            guard let value = root[key], !value.isNull else { continue }
+            if let list = value.arrayValue {
                 for (index, item) in list.enumerated() {
                     if let token = try JSONFile.tokenContent(item, key: "\(key)[\(index)]", path: path) {
                         extraSpecialTokens.append(token)
                     }
                 }
-            } else if let dictionary = value as? [String: Any] {
+            } else if let dictionary = value.objectValue {
                 for (name, item) in dictionary.sorted(by: { $0.key < $1.key }) {
                     if let token = try JSONFile.tokenContent(item, key: "\(key).\(name)", path: path) {
                         extraSpecialTokens.append(token)

@@ -14,7 +14,10 @@ struct Sift: AsyncParsableCommand {
             Run `sift help <subcommand>` for the flags of each command.
             """,
         version: siftVersion,
-        subcommands: [VersionCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, EmbedCommand.self, LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, BenchCommand.self]
+        subcommands: [
+            VersionCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, EmbedCommand.self,
+            LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
+        ]
     )
 }
 

@@ -49,6 +49,8 @@ struct ChatTemplateTests {
         }
     }
 
+    // Expected strings below were rendered from shared/tokenizers/qwen3's template with jinja2 3.1
+    // (trim_blocks and lstrip_blocks, as transformers renders).
     @Test("thinking on, history with reasoning, system and tool messages")
     func otherCases() throws {
         let template = ChatTemplate.qwen3
