@@ -35,7 +35,7 @@ extension ModelBundle {
     }
 
     /// The config.json of this bundle (labels included).
-    public func configJSON() -> [String: JSONValue] {
+    public func configJSON() -> [String: ConfigJSON] {
         switch config {
         case let .bert(c): c.jsonObject(architecture: architectureName)
         case let .decoder(c): c.jsonObject(architecture: architectureName)
@@ -95,7 +95,7 @@ extension ModelBundle {
 }
 
 /// Writes a JSON value with sorted keys, pretty-printed.
-public func writeJSON(_ value: JSONValue, to url: URL) throws {
+public func writeJSON(_ value: ConfigJSON, to url: URL) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     try encoder.encode(value).write(to: url, options: .atomic)

@@ -2,8 +2,8 @@
 
 extension BertConfig {
     /// The config.json object; `architecture` is e.g. "BertForSequenceClassification".
-    public func jsonObject(architecture: String) -> [String: JSONValue] {
-        var json: [String: JSONValue] = [
+    public func jsonObject(architecture: String) -> [String: ConfigJSON] {
+        var json: [String: ConfigJSON] = [
             "architectures": .array([.string(architecture)]), "model_type": .string("bert"),
             "vocab_size": .number(Double(vocabSize)), "hidden_size": .number(Double(hiddenSize)),
             "num_hidden_layers": .number(Double(numHiddenLayers)), "num_attention_heads": .number(Double(numAttentionHeads)),
@@ -22,8 +22,8 @@ extension BertConfig {
 
 extension DecoderConfig {
     /// The config.json object; `architecture` is e.g. "Qwen3ForSequenceClassification".
-    public func jsonObject(architecture: String) -> [String: JSONValue] {
-        var json: [String: JSONValue] = [
+    public func jsonObject(architecture: String) -> [String: ConfigJSON] {
+        var json: [String: ConfigJSON] = [
             "architectures": .array([.string(architecture)]), "model_type": .string(modelType),
             "vocab_size": .number(Double(vocabSize)), "hidden_size": .number(Double(hiddenSize)),
             "intermediate_size": .number(Double(intermediateSize)), "num_hidden_layers": .number(Double(numHiddenLayers)),
@@ -43,7 +43,7 @@ extension DecoderConfig {
 }
 
 extension LabelConfig {
-    func write(into json: inout [String: JSONValue]) {
+    func write(into json: inout [String: ConfigJSON]) {
         json["id2label"] = .object(id2label.mapValues { .string($0) })
         json["label2id"] = .object(label2id.mapValues { .number(Double($0)) })
         if let problemType { json["problem_type"] = .string(problemType) }

@@ -9,23 +9,23 @@ enum GGUFTokenizerExport {
     /// `tokenizer.json` and `tokenizer_config.json` contents.
     static func files(_ t: GGUFTokenizerData, pattern: SplitPattern, normalizeNFC: Bool, contextLength: Int) throws -> [String: Data] {
         let types = t.tokenTypes ?? []
-        var added: [JSONValue] = []
+        var added: [ConfigJSON] = []
         for (id, token) in t.tokens.enumerated() where id < types.count && (types[id] == 3 || types[id] == 4) {
             added.append(.object([
                 "id": .number(Double(id)), "content": .string(token), "single_word": .bool(false), "lstrip": .bool(false),
                 "rstrip": .bool(false), "normalized": .bool(types[id] == 4), "special": .bool(types[id] == 3),
             ]))
         }
-        var vocab: [String: JSONValue] = [:]
+        var vocab: [String: ConfigJSON] = [:]
         for (id, token) in t.tokens.enumerated() { vocab[token] = .number(Double(id)) }
-        let merges: [JSONValue] = t.merges.map { merge in
+        let merges: [ConfigJSON] = t.merges.map { merge in
             let parts = merge.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             return .array(parts.map { .string($0) })
         }
-        let byteLevel: (Bool, Bool, Bool) -> JSONValue = { prefix, trim, regex in
+        let byteLevel: (Bool, Bool, Bool) -> ConfigJSON = { prefix, trim, regex in
             .object(["type": .string("ByteLevel"), "add_prefix_space": .bool(prefix), "trim_offsets": .bool(trim), "use_regex": .bool(regex)])
         }
-        let tokenizer: [String: JSONValue] = [
+        let tokenizer: [String: ConfigJSON] = [
             "version": .string("1.0"), "truncation": .null, "padding": .null, "added_tokens": .array(added),
             "normalizer": normalizeNFC ? .object(["type": .string("NFC")]) : .null,
             "pre_tokenizer": .object(["type": .string("Sequence"), "pretokenizers": .array([
@@ -41,11 +41,11 @@ enum GGUFTokenizerExport {
                 "ignore_merges": .bool(false), "vocab": .object(vocab), "merges": .array(merges),
             ]),
         ]
-        func token(_ id: Int?) -> JSONValue {
+        func token(_ id: Int?) -> ConfigJSON {
             guard let id, id >= 0, id < t.tokens.count else { return .null }
             return .string(t.tokens[id])
         }
-        var config: [String: JSONValue] = [
+        var config: [String: ConfigJSON] = [
             "tokenizer_class": .string("PreTrainedTokenizerFast"), "model_max_length": .number(Double(contextLength)),
             "bos_token": token(t.bosTokenID), "eos_token": token(t.eosTokenID), "pad_token": token(t.paddingTokenID),
             "unk_token": token(t.unknownTokenID), "add_bos_token": .bool(t.addBOSToken ?? false),
@@ -54,7 +54,7 @@ enum GGUFTokenizerExport {
         if let template = t.chatTemplate { config["chat_template"] = .string(template) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return ["tokenizer.json": try encoder.encode(JSONValue.object(tokenizer)),
-                "tokenizer_config.json": try encoder.encode(JSONValue.object(config))]
+        return ["tokenizer.json": try encoder.encode(ConfigJSON.object(tokenizer)),
+                "tokenizer_config.json": try encoder.encode(ConfigJSON.object(config))]
     }
 }

@@ -104,7 +104,7 @@ public enum ModelConfig: Sendable, Equatable {
     case decoder(DecoderConfig)
 
     /// The `architectures[0]` entry, if any (e.g. "BertForSequenceClassification").
-    public static func architecture(in json: [String: JSONValue]) -> String? {
+    public static func architecture(in json: [String: ConfigJSON]) -> String? {
         json["architectures"]?.arrayValue?.first?.stringValue
     }
 
@@ -118,9 +118,9 @@ public enum ModelConfig: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw ModelError.unreadableConfig(path: file.path, reason: "file not found or unreadable")
         }
-        let object: JSONValue
+        let object: ConfigJSON
         do {
-            object = try JSONValue.parse(data)
+            object = try ConfigJSON.parse(data)
         } catch {
             throw ModelError.unreadableConfig(path: file.path, reason: "malformed JSON (\(error))")
         }
@@ -131,7 +131,7 @@ public enum ModelConfig: Sendable, Equatable {
     }
 
     /// Builds a config from an already-decoded JSON object.
-    public static func parse(_ json: [String: JSONValue], path: String = "config.json") throws -> ModelConfig {
+    public static func parse(_ json: [String: ConfigJSON], path: String = "config.json") throws -> ModelConfig {
         let reader = ConfigReader(json: json, path: path)
         let type = try reader.string("model_type") ?? ""
         switch type {
@@ -237,12 +237,12 @@ public enum ModelConfig: Sendable, Equatable {
 
 /// Typed access to config keys; `null` counts as absent.
 struct ConfigReader {
-    let json: [String: JSONValue]
+    let json: [String: ConfigJSON]
     let path: String
 
     func has(_ key: String) -> Bool { json[key] != nil }
 
-    private func value(_ key: String) -> JSONValue? {
+    private func value(_ key: String) -> ConfigJSON? {
         guard let v = json[key], !v.isNull else { return nil }
         return v
     }

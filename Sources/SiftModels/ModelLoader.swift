@@ -205,6 +205,21 @@ public enum ModelLoader {
 
     // MARK: GGUF
 
+    /// The byte-level BPE tokenizer stored in a GGUF file's `tokenizer.ggml.*` metadata.
+    public static func tokenizer(fromGGUF url: URL) throws -> Tokenizer {
+        try tokenizer(from: GGUFFile(url: url).tokenizerData())
+    }
+
+    static func tokenizer(from t: GGUFTokenizerData) throws -> Tokenizer {
+        let pre = t.preTokenizer ?? "gpt2"
+        return try Tokenizer(byteLevelBPE: ByteLevelBPEDescription(
+            tokens: t.tokens, merges: t.merges, tokenTypes: (t.tokenTypes ?? []).map { Int32($0) },
+            pattern: SplitPattern(ggufPre: pre), normalizeNFC: pre == "qwen2",
+            bosTokenId: t.bosTokenID, eosTokenId: t.eosTokenID, paddingTokenId: t.paddingTokenID,
+            unknownTokenId: t.unknownTokenID, addBOS: t.addBOSToken ?? false, addEOS: t.addEOSToken ?? false,
+            chatTemplate: t.chatTemplate))
+    }
+
     static func loadGGUF(_ url: URL, task: ModelTask, seed: UInt64) throws -> ModelBundle {
         let file = try GGUFFile(url: url)
         let g = try file.modelConfig()
@@ -236,13 +251,8 @@ public enum ModelLoader {
         c.eosTokenIds = t.eosTokenID.map { [$0] } ?? []
         c.padTokenId = t.paddingTokenID
         let pattern = SplitPattern(ggufPre: t.preTokenizer ?? "gpt2")
-        let tokenizer = try Tokenizer(byteLevelBPE: ByteLevelBPEDescription(
-            tokens: t.tokens, merges: t.merges, tokenTypes: (t.tokenTypes ?? []).map { Int32($0) },
-            pattern: pattern, normalizeNFC: modelType != "llama",
-            bosTokenId: t.bosTokenID, eosTokenId: t.eosTokenID, paddingTokenId: t.paddingTokenID,
-            unknownTokenId: t.unknownTokenID, addBOS: t.addBOSToken ?? false, addEOS: t.addEOSToken ?? false,
-            chatTemplate: t.chatTemplate))
-        let files = try GGUFTokenizerExport.files(t, pattern: pattern, normalizeNFC: modelType != "llama", contextLength: g.contextLength)
+        let tokenizer = try tokenizer(from: t)
+        let files = try GGUFTokenizerExport.files(t, pattern: pattern, normalizeNFC: (t.preTokenizer ?? "gpt2") == "qwen2", contextLength: g.contextLength)
         return try loadDecoder(c, source: weights, tokenizer: tokenizer, files: .generated(files), url: url, task: task, seed: seed)
     }
 }

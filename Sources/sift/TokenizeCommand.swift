@@ -1,6 +1,7 @@
 // `sift tokenize`: JSON Lines texts on stdin → one JSON array of token ids per line on stdout.
 import ArgumentParser
 import Foundation
+import SiftModels
 import SiftTokenizers
 
 struct TokenizeCommand: ParsableCommand {
@@ -41,7 +42,9 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let tokenizer: Tokenizer
         do {
-            tokenizer = try Tokenizer.load(from: URL(fileURLWithPath: tokenizerPath))
+            tokenizer = tokenizerPath.lowercased().hasSuffix(".gguf")
+                ? try ModelLoader.tokenizer(fromGGUF: URL(fileURLWithPath: tokenizerPath))
+                : try Tokenizer.load(from: URL(fileURLWithPath: tokenizerPath))
         } catch {
             throw tokenizeFailure("error: \(error)", code: 2)
         }

@@ -1,14 +1,15 @@
-// A decoded JSON value that keeps booleans and numbers apart (JSONSerialization on Linux does not).
+// A JSON value of a config file (config.json, tokenizer_config.json): decoded and encoded with
+// Codable, booleans and numbers kept apart (JSONSerialization on Linux does not).
 import Foundation
 
-/// Any JSON value.
-public enum JSONValue: Sendable, Equatable, Codable {
+/// Any JSON value, as read from or written to a model config file.
+public enum ConfigJSON: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([ConfigJSON])
+    case object([String: ConfigJSON])
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -16,8 +17,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let n = try? c.decode(Double.self) { self = .number(n) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else if let o = try? c.decode([String: JSONValue].self) { self = .object(o) }
+        else if let a = try? c.decode([ConfigJSON].self) { self = .array(a) }
+        else if let o = try? c.decode([String: ConfigJSON].self) { self = .object(o) }
         else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value") }
     }
 
@@ -35,12 +36,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// Parses JSON bytes.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    public static func parse(_ data: Data) throws -> ConfigJSON {
+        try JSONDecoder().decode(ConfigJSON.self, from: data)
     }
 
-    public var objectValue: [String: JSONValue]? { if case let .object(o) = self { o } else { nil } }
-    public var arrayValue: [JSONValue]? { if case let .array(a) = self { a } else { nil } }
+    public var objectValue: [String: ConfigJSON]? { if case let .object(o) = self { o } else { nil } }
+    public var arrayValue: [ConfigJSON]? { if case let .array(a) = self { a } else { nil } }
     public var stringValue: String? { if case let .string(s) = self { s } else { nil } }
     public var numberValue: Double? { if case let .number(n) = self { n } else { nil } }
     public var boolValue: Bool? { if case let .bool(b) = self { b } else { nil } }
