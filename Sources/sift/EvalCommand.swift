@@ -18,10 +18,20 @@ func loadClassifier(_ path: String) throws -> (ModelBundle, SequenceClassifier) 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a classifier on a labelled dataset: accuracy, macro/weighted F1, per-class metrics, confusion matrix.")
+        abstract: "Evaluate on a labelled dataset: accuracy, macro/weighted F1, per-class metrics, confusion matrix.",
+        discussion: """
+            --method classifier: a classifier checkpoint (encoder or decoder linear head).
+            --method choice: a decoder with the multiple-choice prompt, predicting the option whose answer has the lowest             perplexity (zero-shot no-think with an instruct model, or a model trained by prompt SFT).
+            --method think: zero-shot with thinking: generate up to --max-new-tokens and take the first option letter             after </think>; unreadable answers count as wrong and are reported.
+            """)
 
-    @Option(help: "Classifier checkpoint (a Hugging Face directory written by `sift train` or transformers).")
+    @Option(help: "classifier, choice (option perplexity) or think (generate, then parse the answer).")
+    var method: EvalMethod = .classifier
+
+    @Option(help: "Model: a classifier checkpoint directory, or (choice/think) a decoder directory or .gguf file.")
     var model: String
+
+    @OptionGroup var prompt: PromptMethodOptions
 
     @Option(help: "Labelled data file (CSV, TSV, JSON Lines or JSON).")
     var data: String
@@ -51,6 +61,7 @@ struct EvalCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        if method != .classifier { return try runPromptMethod() }
         let (bundle, classifier) = try loadClassifier(model)
         let labels = try LabelSet(names: bundle.labelNames)
         var dataset = try columns.load(data, labels: labels)
@@ -84,6 +95,96 @@ struct EvalCommand: ParsableCommand {
             print(String(format: "loss %.4f · %d examples in %.1f s (%.1f examples/s)", result.loss, tokens.count, result.seconds, result.examplesPerSecond))
         }
     }
+}
+
+enum EvalMethod: String, ExpressibleByArgument, CaseIterable {
+    case classifier, choice, think
+}
+
+/// Flags of the prompt methods (choice, think).
+struct PromptMethodOptions: ParsableArguments {
+    @Option(help: "Prompt template file ({text}, {title}, {description}, {options}; optional first line 'options: A|B|…'). Default: the study's prompt.")
+    var promptTemplate: String?
+    @Option(help: "Shorten the article so prompt + answer fit in this many tokens.")
+    var cutoffLen: Int = 1024
+    @Option(help: "think: maximum new tokens per answer.")
+    var maxNewTokens: Int = 1024
+    @Flag(help: "think: sample with the model's recommended settings (temperature 0.6, top-p 0.95, top-k 20) instead of greedy decoding.")
+    var sample = false
+    @Option(help: "think: sampling seed.")
+    var seed: UInt64 = 0
+    @Option(help: "Examples per forward (choice) or per generation batch (think).")
+    var promptBatchSize: Int = 8
+
+    func template(labels: [String]) throws -> PromptTemplate {
+        guard let promptTemplate else { return .study(labelNames: labels) }
+        return try PromptTemplate.load(from: URL(fileURLWithPath: promptTemplate), labelNames: labels)
+    }
+}
+
+extension EvalCommand {
+    /// Option scoring or thinking zero-shot with a decoder.
+    func runPromptMethod() throws {
+        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM)
+        guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder (choice and think need a Qwen3/Llama model)") }
+        var dataset = try columns.load(data)
+        if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
+        let labelNames = dataset.labels.names
+        let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: try prompt.template(labels: labelNames))
+        let texts = dataset.examples.map(\.text)
+        let bar = ProgressBar(total: texts.count, label: method.rawValue, unit: "ex", quiet: quiet)
+        let result: PromptPredictionResult
+        if method == .choice {
+            result = try OptionScorer(model: decoder, formatter: formatter, cutoffLength: prompt.cutoffLen, batchSize: prompt.promptBatchSize)
+                .predict(texts: texts) { bar.update($0) }
+        } else {
+            let sampling = prompt.sample ? SamplingOptions(greedy: false, temperature: 0.6, topP: 0.95, topK: 20, seed: prompt.seed) : SamplingOptions()
+            result = try ThinkingPredictor(model: decoder, formatter: formatter, maxNewTokens: prompt.maxNewTokens, sampling: sampling,
+                                           batchSize: prompt.promptBatchSize, cutoffLength: prompt.cutoffLen)
+                .predict(texts: texts) { bar.update($0) }
+        }
+        bar.finish()
+        // Unreadable answers are wrong: score them as the next class after the true one.
+        let labels = dataset.examples.map(\.label)
+        let predicted = zip(labels, result.predictions).map { label, p in p.predicted >= 0 ? p.predicted : (label + 1) % labelNames.count }
+        let report = try ClassificationReport(labels: labels, predictions: predicted, labelNames: labelNames)
+        let summary = PromptEvalSummary(
+            method: method.rawValue, report: report, unparseable: result.unparseable, examples: texts.count,
+            secondsPerExample: result.secondsPerExample,
+            meanGeneratedTokens: result.generatedTokens.isEmpty ? nil : Double(result.generatedTokens.reduce(0, +)) / Double(result.generatedTokens.count))
+        if let reportPath = self.report { try JSONEncoder.sorted.encode(summary).write(to: URL(fileURLWithPath: reportPath)) }
+        if let confusionSVG {
+            try ConfusionMatrixChart(title: "Confusion matrix (\(method.rawValue))", counts: report.confusionMatrix, labelNames: labelNames)
+                .svg().write(toFile: confusionSVG, atomically: true, encoding: .utf8)
+        }
+        if let predictions {
+            var lines = ""
+            for (i, example) in dataset.examples.enumerated() {
+                var row: [String: Any] = ["text": example.text, "label": labelNames[example.label],
+                                          "predicted": result.predictions[i].predicted >= 0 ? labelNames[result.predictions[i].predicted] : NSNull(),
+                                          "probabilities": Dictionary(uniqueKeysWithValues: zip(labelNames, result.predictions[i].probabilities.map(Double.init)))]
+                if i < result.generations.count { row["generation"] = result.generations[i] }
+                lines += String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self) + "\n"
+            }
+            try lines.write(toFile: predictions, atomically: true, encoding: .utf8)
+        }
+        if json {
+            try printJSON(summary, pretty: true)
+        } else {
+            print(report.table())
+            print(String(format: "%d examples · %.3f s/example · unparseable %d", texts.count, result.secondsPerExample, result.unparseable)
+                  + (summary.meanGeneratedTokens.map { String(format: " · %.1f tokens generated per example", $0) } ?? ""))
+        }
+    }
+}
+
+struct PromptEvalSummary: Codable {
+    var method: String
+    var report: ClassificationReport
+    var unparseable: Int
+    var examples: Int
+    var secondsPerExample: Double
+    var meanGeneratedTokens: Double?
 }
 
 struct PredictionRow: Codable {
