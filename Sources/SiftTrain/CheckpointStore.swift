@@ -46,7 +46,7 @@ enum CheckpointStore {
     }
 
     /// Loads a checkpoint's weights, moments and state into a running trainer.
-    static func restore(_ checkpoint: URL, into model: SequenceClassifier, optimizer: AdamW, expecting options: TrainingOptions) throws -> TrainerState {
+    static func restore(_ checkpoint: URL, into model: ParameterContainer, optimizer: AdamW, expecting options: TrainingOptions) throws -> TrainerState {
         let stateURL = checkpoint.appendingPathComponent("trainer_state.json")
         let state: TrainerState
         do {

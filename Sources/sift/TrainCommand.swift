@@ -20,8 +20,10 @@ struct TrainCommand: ParsableCommand {
             --max-per-class 1000 --validation ../shared/data/agnews/test.csv --output runs/minilm
             """)
 
-    @Option(help: "Training method: classifier (encoder classifier or decoder linear head).")
+    @Option(help: "Training method: classifier (encoder classifier or decoder linear head) or sft (a decoder on the multiple-choice prompt, loss on the answer only).")
     var method: TrainMethod = .classifier
+
+    @OptionGroup(title: "Prompt SFT (--method sft)") var prompt: PromptMethodOptions
 
     @Option(help: "Model: a Hugging Face directory (config.json + model.safetensors + tokenizer) or a .gguf file.")
     var model: String
@@ -165,6 +167,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let cap = maxValidationPerClass, let v = validationSet { validationSet = try v.limitedPerClass(cap) }
         let labelNames = trainSet.labels.names
+        if method == .sft {
+            return try runSFT(options: options, trainSet: trainSet, validationSet: validationSet)
+        }
         // 2. Model with a head for these labels.
         let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .classification(labels: labelNames), seed: seed)
         if !bundle.newlyInitialized.isEmpty {
@@ -180,6 +185,31 @@ struct TrainCommand: ParsableCommand {
         let trainer = try ClassifierTrainer(bundle: bundle, options: options, output: URL(fileURLWithPath: output),
                                             train: trainTokens, validation: validationTokens, labelNames: labelNames,
                                             padId: padId(for: bundle))
+        let summary = try runTrainer(trainer.trainer)
+        report(summary)
+    }
+
+    /// Prompt SFT of a decoder; validation by option perplexity.
+    func runSFT(options: TrainingOptions, trainSet: TextDataset, validationSet: TextDataset?) throws {
+        guard !options.freezeBase else { throw ValidationError("--freeze-base does not apply to --method sft (use --method classifier for a head-only run)") }
+        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM, seed: seed)
+        guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder: --method sft needs a Qwen3/Llama model") }
+        let labelNames = trainSet.labels.names
+        let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: try prompt.template(labels: labelNames))
+        let examples = try trainSet.examples.map { try formatter.sftExample(text: $0.text, label: $0.label, cutoffLength: prompt.cutoffLen) }
+        note("Prompt SFT on \(examples.count) examples (\(labelNames.count) options), answer-only loss, cutoff \(prompt.cutoffLen) tokens"
+             + (validationSet.map { ", validating on \($0.count) by option perplexity" } ?? ""))
+        decoder.setRequiresGrad(true)
+        let objective = SFTObjective(decoder: decoder, formatter: formatter, train: examples,
+                                     validationTexts: validationSet?.examples.map(\.text) ?? [],
+                                     validationLabels: validationSet?.examples.map(\.label) ?? [],
+                                     padId: padId(for: bundle), cutoffLength: prompt.cutoffLen, evalBatchSize: prompt.promptBatchSize)
+        let trainer = try Trainer(bundle: bundle, objective: objective, options: options, output: URL(fileURLWithPath: output))
+        report(try runTrainer(trainer))
+    }
+
+    /// Runs a trainer with a progress bar and evaluation notes.
+    func runTrainer(_ trainer: Trainer) throws -> TrainingSummary {
         var bar: ProgressBar?
         trainer.onEvent = { event in
             switch event {
@@ -198,8 +228,12 @@ struct TrainCommand: ParsableCommand {
         }
         let summary = try trainer.run(resume: resume)
         bar?.finish()
+        return summary
+    }
+
+    func report(_ summary: TrainingSummary) {
         if json {
-            try printJSON(summary, pretty: true)
+            try? printJSON(summary, pretty: true)
         } else {
             print("Trained \(summary.totalSteps) steps in \(String(format: "%.1f", summary.trainingSeconds)) s"
                   + (summary.bestStep.map { ", best \(summary.metric) \(String(format: "%.4f", summary.bestMetric ?? 0)) at step \($0)" } ?? ""))
@@ -209,7 +243,7 @@ struct TrainCommand: ParsableCommand {
 }
 
 enum TrainMethod: String, ExpressibleByArgument, CaseIterable {
-    case classifier
+    case classifier, sft
 }
 
 extension ScheduleKind: ExpressibleByArgument {}

@@ -140,3 +140,46 @@ enum SiftCheckpointsFile {
 }
 
 import SiftCheckpoints
+
+@Suite("Prompt SFT", .serialized)
+struct PromptSFTTests {
+    @Test("prompt SFT of tiny-qwen3: the answer-only loss falls; the saved model reloads to identical option scores")
+    func sftTrains() throws {
+        let labels = ["World", "Sports", "Business", "Sci/Tech"]
+        let bundle = try ModelLoader.load(Fixtures.fixture("models/tiny-qwen3"), task: .causalLM)
+        guard case let .decoder(decoder) = bundle.model else { throw TrainError.invalidArgument("expected a decoder") }
+        decoder.setRequiresGrad(true)
+        let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: .study(labelNames: labels))
+        let data = try DatasetLoader.loadAGNews(Fixtures.sharedFile("data/agnews/train.csv")).limitedPerClass(6)
+        let examples = try data.examples.map { try formatter.sftExample(text: $0.text, label: $0.label, cutoffLength: 160) }
+        #expect(examples.allSatisfy { $0.ids.count <= 160 })
+        let validation = try DatasetLoader.loadAGNews(Fixtures.sharedFile("data/agnews/test.csv")).limitedPerClass(2)
+        let objective = SFTObjective(decoder: decoder, formatter: formatter, train: examples,
+                                     validationTexts: validation.examples.map(\.text), validationLabels: validation.examples.map(\.label),
+                                     padId: 151643, cutoffLength: 160, evalBatchSize: 4)
+        var o = TrainingOptions()
+        o.learningRate = 3e-3
+        o.epochs = 3
+        o.batchSize = 4
+        o.loggingSteps = 2
+        o.evaluation = .steps(6)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sift-sft-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let summary = try Trainer(bundle: bundle, objective: objective, options: o, output: output).run()
+        let losses = summary.log.compactMap(\.loss)
+        #expect(losses.count >= 4 && losses.last! < losses.first!, "SFT loss should fall: \(losses)")
+        #expect(summary.log.contains { $0.evalAccuracy != nil })
+        // The exported model/ is the best checkpoint; the last checkpoint equals the in-memory model.
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("model/model.safetensors").path))
+        let reloaded = try ModelLoader.load(output.appendingPathComponent("checkpoint-\(summary.totalSteps)"), task: .causalLM)
+        guard case let .decoder(saved) = reloaded.model else { throw TrainError.invalidArgument("expected a decoder") }
+        var config = saved.config
+        config.padTokenId = 151643
+        let scorerA = OptionScorer(model: DecoderModel(config: config, embedTokens: saved.embedTokens, layers: saved.layers, norm: saved.norm, lmHead: saved.lmHead),
+                                   formatter: formatter, batchSize: 4)
+        let texts = validation.examples.map(\.text)
+        let a = try scorerA.predict(texts: texts).predictions
+        let b = try objective.scorer.predict(texts: texts).predictions
+        #expect(a == b)
+    }
+}

@@ -1,7 +1,8 @@
-// Fine-tuning a sequence classifier (BERT-family encoder or decoder linear head) as the Hugging
-// Face Trainer does: AdamW with the no-decay rule, warm-up + decay schedule, gradient accumulation
-// and clipping, evaluation and checkpoints on a schedule, the best checkpoint kept by a metric,
-// and exact resumption (weights, optimizer moments, schedule, RNG, data order, step).
+// The training loop shared by every method, as the Hugging Face Trainer runs it: AdamW with the
+// no-decay rule, warm-up + decay schedule, gradient accumulation and clipping, evaluation and
+// checkpoints on a schedule, the best checkpoint kept by a metric, and exact resumption (weights,
+// optimizer moments, schedule, RNG, data order, step). What is optimised and how it is evaluated
+// comes from a `TrainingObjective` (classification, prompt SFT).
 import Foundation
 import SiftCheckpoints
 import SiftData
@@ -12,7 +13,7 @@ import SiftTensor
 public enum TrainerEvent: Sendable {
     case started(totalSteps: Int, resumedAt: Int, trainableParameters: Int)
     case step(step: Int, totalSteps: Int, loss: Double, learningRate: Double, examplesPerSecond: Double)
-    case evaluating(step: Int, examples: Int)
+    case evaluating(step: Int)
     case evaluated(step: Int, entry: LogEntry, isBest: Bool)
     case saved(step: Int, directory: URL)
 }
@@ -30,48 +31,60 @@ public struct TrainingSummary: Sendable, Codable {
     public var newlyInitialized: [String]
 }
 
-/// Trains a classifier and writes checkpoints, logs and plots into an output directory.
-public final class ClassifierTrainer {
+/// Validation metrics of an objective.
+public struct EvaluationMetrics: Sendable {
+    public var loss: Double
+    public var accuracy: Double
+    public var macroF1: Double
+
+    public init(loss: Double, accuracy: Double, macroF1: Double) {
+        self.loss = loss
+        self.accuracy = accuracy
+        self.macroF1 = macroF1
+    }
+}
+
+/// What a run optimises and how it is evaluated.
+public protocol TrainingObjective: AnyObject {
+    /// The model whose parameters are trained and checkpointed.
+    var model: ParameterContainer { get }
+    /// Parameters still trained with `freezeBase` (the head).
+    var headParameterNames: Set<String> { get }
+    /// Token count of each training example (batch plans use it for bucketing).
+    var trainLengths: [Int] { get }
+    /// Mean loss over the training examples at `indices` (one micro-batch).
+    func loss(indices: [Int], context: inout ForwardContext) throws -> Tensor
+    /// Metrics on the validation data, or nil when there is none.
+    func evaluate() throws -> EvaluationMetrics?
+    /// Whether `evaluate` has data.
+    var hasValidation: Bool { get }
+}
+
+/// Runs a `TrainingObjective` and writes checkpoints, logs and plots into an output directory.
+public final class Trainer {
     public let bundle: ModelBundle
-    public let model: SequenceClassifier
+    public let objective: TrainingObjective
     public let options: TrainingOptions
     public let output: URL
-    public let train: [TokenizedExample]
-    public let validation: [TokenizedExample]?
-    public let labelNames: [String]
-    public let padId: Int
-    public let paddingSide: PaddingSide
     /// Called on the trainer's thread for each event.
     public var onEvent: ((TrainerEvent) -> Void)?
 
-    public init(bundle: ModelBundle, options: TrainingOptions, output: URL, train: [TokenizedExample],
-                validation: [TokenizedExample]?, labelNames: [String], padId: Int, paddingSide: PaddingSide = .right) throws {
+    public init(bundle: ModelBundle, objective: TrainingObjective, options: TrainingOptions, output: URL) throws {
         try options.validate()
-        guard let model = bundle.model.classifier else {
-            throw TrainError.invalidArgument("the model at \(bundle.source.path) was not loaded as a classifier")
-        }
-        guard !train.isEmpty else { throw TrainError.invalidArgument("the training set is empty") }
-        guard labelNames.count == model.classCount else {
-            throw TrainError.invalidArgument("the data has \(labelNames.count) labels but the model's head has \(model.classCount) outputs")
-        }
+        guard !objective.trainLengths.isEmpty else { throw TrainError.invalidArgument("the training set is empty") }
         self.bundle = bundle
-        self.model = model
+        self.objective = objective
         self.options = options
         self.output = output
-        self.train = train
-        self.validation = validation
-        self.labelNames = labelNames
-        self.padId = padId
-        self.paddingSide = paddingSide
     }
 
-    var batchingOptions: BatchingOptions {
-        BatchingOptions(batchSize: options.batchSize, padID: padId, paddingSide: paddingSide,
-                        lengthBucketChunks: options.lengthBucketing, shuffleSeed: options.shuffle ? options.seed : nil)
+    var planOptions: BatchingOptions {
+        BatchingOptions(batchSize: options.batchSize, lengthBucketChunks: options.lengthBucketing,
+                        shuffleSeed: options.shuffle ? options.seed : nil)
     }
 
     /// Micro-batches per epoch and optimizer steps per epoch.
-    var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
+    var batchesPerEpoch: Int { (objective.trainLengths.count + options.batchSize - 1) / options.batchSize }
     var stepsPerEpoch: Int { max(1, (batchesPerEpoch + options.gradientAccumulation - 1) / options.gradientAccumulation) }
 
     /// Total optimizer steps of the run.
@@ -79,11 +92,11 @@ public final class ClassifierTrainer {
         options.maxSteps ?? max(1, Int((Double(stepsPerEpoch) * options.epochs).rounded(.up)))
     }
 
-    /// The trainable parameters (all, or only the head with `freezeBase`).
+    /// The trainable parameters (all that require grad, or only the head with `freezeBase`).
     func trainableParameters() -> [(name: String, tensor: Tensor)] {
-        let all = model.namedParameters()
-        for (name, tensor) in all {
-            tensor.requiresGrad = !options.freezeBase || model.headParameterNames.contains(name)
+        let all = objective.model.namedParameters()
+        if options.freezeBase {
+            for (name, tensor) in all { tensor.requiresGrad = objective.headParameterNames.contains(name) }
         }
         return all.filter { $0.tensor.requiresGrad }
     }
@@ -99,16 +112,17 @@ public final class ClassifierTrainer {
         var state = TrainerState(options: options)
         state.totalSteps = totalSteps
         if resume, let checkpoint = try CheckpointStore.latest(in: output) {
-            state = try CheckpointStore.restore(checkpoint, into: model, optimizer: optimizer, expecting: options)
+            state = try CheckpointStore.restore(checkpoint, into: objective.model, optimizer: optimizer, expecting: options)
         } else if !resume {
             try CheckpointStore.clearLog(in: output)
         }
         let warmup = options.warmupSteps ?? LearningRateSchedule.warmupSteps(ratio: options.warmupRatio, totalSteps: totalSteps)
         let schedule = LearningRateSchedule(kind: options.schedule, baseRate: options.learningRate, warmupSteps: warmup, totalSteps: totalSteps)
-        let evalInterval = validation == nil ? nil : options.evaluation.interval(stepsPerEpoch: stepsPerEpoch)
+        let evalInterval = objective.hasValidation ? options.evaluation.interval(stepsPerEpoch: stepsPerEpoch) : nil
         onEvent?(.started(totalSteps: totalSteps, resumedAt: state.globalStep, trainableParameters: parameters.reduce(0) { $0 + $1.tensor.count }))
 
-        var plan = try Batcher.plan(lengths: train.map(\.ids.count), options: batchingOptions, epoch: state.epoch)
+        let lengths = objective.trainLengths
+        var plan = try Batcher.plan(lengths: lengths, options: planOptions, epoch: state.epoch)
         var context = ForwardContext(training: true)
         context.generator = state.generator
         var windowLosses: [Double] = []
@@ -116,6 +130,7 @@ public final class ClassifierTrainer {
         var windowStart = Date()
         let runStart = Date()
         let secondsBefore = state.trainingSeconds
+        var evaluationSeconds = 0.0  // kept out of the training time
 
         while state.globalStep < totalSteps {
             // 1. Accumulate gradients over up to `gradientAccumulation` micro-batches of this epoch.
@@ -125,7 +140,7 @@ public final class ClassifierTrainer {
                     if !micro.isEmpty { break }  // the epoch's last, shorter step
                     state.epoch += 1
                     state.nextBatch = 0
-                    plan = try Batcher.plan(lengths: train.map(\.ids.count), options: batchingOptions, epoch: state.epoch)
+                    plan = try Batcher.plan(lengths: lengths, options: planOptions, epoch: state.epoch)
                     continue
                 }
                 micro.append(plan[state.nextBatch])
@@ -133,9 +148,7 @@ public final class ClassifierTrainer {
             }
             var stepLoss = 0.0
             for indices in micro {
-                let batch = try TokenBatch(paddedBatch: Batcher.batch(train, indices: indices, options: batchingOptions))
-                let logits = try model.classify(batch, context: &context)
-                let loss = try Tensor.crossEntropy(logits: logits, targets: indices.map { train[$0].label })
+                let loss = try objective.loss(indices: indices, context: &context)
                 stepLoss += Double(loss.item) / Double(micro.count)
                 try loss.scaled(by: 1 / Float(micro.count)).backward()
                 windowExamples += indices.count
@@ -165,18 +178,20 @@ public final class ClassifierTrainer {
             }
             // 4. Evaluate and checkpoint on schedule (and at the end).
             let isLast = state.globalStep == totalSteps
-            let evaluateNow = validation != nil && (isLast || evalInterval.map { state.globalStep % $0 == 0 } == true)
-            if evaluateNow, let validation {
-                onEvent?(.evaluating(step: state.globalStep, examples: validation.count))
-                let result = try Evaluator.evaluate(model, examples: validation, labelNames: labelNames,
-                                                    batchSize: options.evalBatchSize, padId: padId, paddingSide: paddingSide)
+            let evaluateNow = objective.hasValidation && (isLast || evalInterval.map { state.globalStep % $0 == 0 } == true)
+            if evaluateNow {
+                onEvent?(.evaluating(step: state.globalStep))
+                let evaluationStart = Date()
+                let evaluated = try objective.evaluate()
+                evaluationSeconds += Date().timeIntervalSince(evaluationStart)
+                guard let result = evaluated else { continue }
                 var entry = LogEntry(step: state.globalStep, epoch: state.epochProgress(batchesPerEpoch: batchesPerEpoch))
                 entry.evalLoss = result.loss
-                entry.evalAccuracy = result.report.accuracy
-                entry.evalMacroF1 = result.report.macroF1
+                entry.evalAccuracy = result.accuracy
+                entry.evalMacroF1 = result.macroF1
                 let value: Double = switch options.metric {
-                case .accuracy: result.report.accuracy
-                case .macroF1: result.report.macroF1
+                case .accuracy: result.accuracy
+                case .macroF1: result.macroF1
                 case .loss: result.loss
                 }
                 let isBest = state.bestMetric.map { options.metric.higherIsBetter ? value > $0 : value < $0 } ?? true
@@ -191,7 +206,7 @@ public final class ClassifierTrainer {
             let saveNow = isLast || evaluateNow || options.saveSteps.map { state.globalStep % $0 == 0 } == true
             if saveNow {
                 state.generator = context.generator
-                state.trainingSeconds = secondsBefore + Date().timeIntervalSince(runStart)
+                state.trainingSeconds = secondsBefore + Date().timeIntervalSince(runStart) - evaluationSeconds
                 let directory = try CheckpointStore.save(step: state.globalStep, bundle: bundle, optimizer: optimizer,
                                                          state: state, in: output)
                 try CheckpointStore.rotate(in: output, keep: options.saveTotalLimit, protecting: state.bestStep)
@@ -215,3 +230,4 @@ public final class ClassifierTrainer {
         return summary
     }
 }
+
