@@ -31,12 +31,13 @@ print(f"sift  seed: accuracy {evals[-1]['eval_accuracy']:.4f}  macro-F1 {evals[-
 PY
   if [ -x "${REFENV:-$HOME/.venvs/refenv}/bin/python" ]; then
     "${REFENV:-$HOME/.venvs/refenv}/bin/python" ../shared/fixtures/generate/train_minilm_agnews.py --seeds "$seed" --out "$out/torch-seed$seed" >/dev/null 2>&1 || true
-    python3 - "$out/torch-seed$seed/results.json" <<'PY'
+    python3 - "$out/torch-seed$seed/results.json" "$seed" <<'PY'
 import json, sys
 try:
-    r = json.load(open(sys.argv[1]))
-    s = r["seeds"][0] if "seeds" in r else r
-    print("torch seed:", {k: s[k] for k in s if k in ("accuracy", "macro_f1", "train_seconds", "eval_seconds")})
+    s = json.load(open(sys.argv[1]))["seeds"][sys.argv[2]]
+    share = s.get("other_processes_cpu_share", {}).get("train", 0)
+    print(f"torch seed: accuracy {s['accuracy']:.4f}  macro-F1 {s['macro_f1']:.4f}  train {s['train_wall_s']:.1f} s  "
+          f"(eval {s['eval_wall_s']:.1f} s; other processes used {share:.0%} of the CPU while it trained)")
 except Exception as e:
     print("torch run: no result", e)
 PY
