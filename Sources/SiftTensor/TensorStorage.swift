@@ -62,6 +62,9 @@ public final class TensorStorage: @unchecked Sendable {
     /// activation pays a page fault per 4 KiB (measured: 67 ms per 50 MB vs 2 ms reused). Keeping
     /// large blocks in the heap and never trimming it makes re-allocation cheap. `SIFT_SYSTEM_MALLOC=1`
     /// keeps glibc's defaults.
+    /// Applies the allocator settings now (call first thing in `main`, before other threads start).
+    public static func tuneAllocator() { _ = allocatorTuned }
+
     static let allocatorTuned: Bool = {
         #if os(Linux)
         if ProcessInfo.processInfo.environment["SIFT_SYSTEM_MALLOC"] == nil {

@@ -1,5 +1,6 @@
 // The `sift` command-line tool.
 import ArgumentParser
+import SiftTensor
 
 /// Sift's version, printed by `sift version` and served by `/info`.
 let siftVersion = "0.1.0"
@@ -19,6 +20,27 @@ struct Sift: AsyncParsableCommand {
             LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
         ]
     )
+}
+
+extension Sift {
+    /// Tunes the allocator before anything else allocates, then runs the command.
+    static func main() async {
+        TensorStorage.tuneAllocator()
+        await mainAsync()
+    }
+
+    static func mainAsync() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct VersionCommand: ParsableCommand {
