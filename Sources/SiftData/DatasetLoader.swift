@@ -32,7 +32,14 @@ public struct DatasetLoadOptions: Sendable {
 public enum DatasetLoader {
     /// Loads a labelled dataset from `url`.
     public static func load(_ url: URL, options: DatasetLoadOptions = DatasetLoadOptions()) throws -> TextDataset {
-        try dataset(from: readTable(url, options: options), options: options)
+        var options = options
+        if options.labels == nil, (options.format ?? DatasetFormat(pathExtension: url.pathExtension)) == .parquet,
+           case let .name(column) = options.columns.label,
+           let names = try ParquetFile(url: url).classLabelNames(column: column) {
+            // Hub datasets store ClassLabel names in the file's metadata: integer labels are their ids.
+            options.labels = try LabelSet(names: names)
+        }
+        return try dataset(from: readTable(url, options: options), options: options)
     }
 
     /// Loads AG News in its original layout (headerless CSV: class 1–4, title, description) with
@@ -59,6 +66,7 @@ public enum DatasetLoader {
         guard let format = options.format ?? DatasetFormat(pathExtension: url.pathExtension) else {
             throw DatasetError.unknownFormat(path: path)
         }
+        if format == .parquet { return try parquetTable(url) }
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: url))
@@ -75,7 +83,34 @@ public enum DatasetLoader {
             return try JSONRecordReader.parseJSONLines(bytes, source: path)
         case .json:
             return try JSONRecordReader.parseJSON(bytes, source: path)
+        case .parquet:
+            return try parquetTable(url)
         }
+    }
+
+    /// A Parquet file as a record table (every column; nested values are kept only as descriptions).
+    static func parquetTable(_ url: URL) throws -> RecordTable {
+        let file = try ParquetFile(url: url)
+        let names = file.columnNames
+        let columns = try names.map { try file.readColumn($0) }
+        var rows: [[FieldValue]] = []
+        rows.reserveCapacity(file.numRows)
+        for row in 0..<file.numRows {
+            rows.append(columns.map { column in
+                switch column[row] {
+                case .null: .null
+                case let .string(text): .string(text)
+                case let .int32(value): .integer(Int(value))
+                case let .int64(value): .integer(Int(value))
+                case let .float(value): .number(Double(value))
+                case let .double(value): .number(value)
+                case let .boolean(value): .bool(value)
+                case let other: .unsupported(other.description)
+                }
+            })
+        }
+        guard !rows.isEmpty else { throw DatasetError.emptyDataset(path: url.path) }
+        return RecordTable(source: url.path, columnNames: names, rows: rows)
     }
 
     /// Turns parsed CSV records into a table, taking the header row off when there is one.

@@ -49,6 +49,8 @@ public enum DatasetWriter {
         case .json:
             let lines = try jsonLines(dataset).split(separator: "\n")
             text = "[\n" + lines.joined(separator: ",\n") + "\n]\n"
+        case .parquet:
+            throw DatasetError.invalidParameter(name: "format", value: "parquet", reason: "Sift reads Parquet but does not write it; write CSV, TSV, JSON Lines or JSON")
         }
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
