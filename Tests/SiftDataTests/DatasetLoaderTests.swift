@@ -220,9 +220,9 @@ import Testing
             labels: labels, source: "memory")
     }
 
-    @Test func everyFormatRoundTrips() throws {
+    @Test func everyWritableFormatRoundTrips() throws {
         let dataset = try tricky()
-        for format in DatasetFormat.allCases {
+        for format in DatasetFormat.allCases where format != .parquet {  // Parquet is read-only
             let url = try TemporaryFiles.write("", name: "out.\(format.rawValue)")
             try DatasetWriter.write(dataset, to: url, format: format)
             let back = try DatasetLoader.load(url, options: DatasetLoadOptions(labels: dataset.labels))
