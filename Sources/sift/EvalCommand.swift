@@ -111,8 +111,8 @@ struct PromptMethodOptions: ParsableArguments {
     var maxNewTokens: Int = 1024
     @Flag(help: "think: sample with the model's recommended settings (temperature 0.6, top-p 0.95, top-k 20) instead of greedy decoding.")
     var sample = false
-    @Option(help: "think: sampling seed.")
-    var seed: UInt64 = 0
+    @Option(help: "think: sampling seed (with --sample).")
+    var samplingSeed: UInt64 = 0
     @Option(help: "Examples per forward (choice) or per generation batch (think).")
     var promptBatchSize: Int = 8
 
@@ -138,7 +138,7 @@ extension EvalCommand {
             result = try OptionScorer(model: decoder, formatter: formatter, cutoffLength: prompt.cutoffLen, batchSize: prompt.promptBatchSize)
                 .predict(texts: texts) { bar.update($0) }
         } else {
-            let sampling = prompt.sample ? SamplingOptions(greedy: false, temperature: 0.6, topP: 0.95, topK: 20, seed: prompt.seed) : SamplingOptions()
+            let sampling = prompt.sample ? SamplingOptions(greedy: false, temperature: 0.6, topP: 0.95, topK: 20, seed: prompt.samplingSeed) : SamplingOptions()
             result = try ThinkingPredictor(model: decoder, formatter: formatter, maxNewTokens: prompt.maxNewTokens, sampling: sampling,
                                            batchSize: prompt.promptBatchSize, cutoffLength: prompt.cutoffLen)
                 .predict(texts: texts) { bar.update($0) }
