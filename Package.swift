@@ -57,7 +57,7 @@ let package = Package(
         // Paths to ../shared fixtures and get-models weights, shared by every test target.
         .target(name: "SiftTestSupport", path: "Tests/SiftTestSupport"),
         .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
-        .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftTestSupport"]),
+        .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftModels", "SiftTestSupport"]),
         .testTarget(
             name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"],
             resources: [.copy("Resources")]

@@ -62,6 +62,14 @@ public struct ModelBundle {
     }
     /// How to write the tokenizer next to a saved checkpoint.
     public let tokenizerFiles: TokenizerFiles
+    /// The id batches are padded with: the tokenizer's pad token, else the config's pad id, else its
+    /// first end-of-sequence id, else 0.
+    public var padTokenId: Int {
+        if let id = tokenizer.padTokenId { return id }
+        if case let .decoder(c) = config, let id = c.padTokenId ?? c.eosTokenIds.first { return id }
+        return 0
+    }
+
     /// Class names of a classifier (empty otherwise).
     public var labelNames: [String] {
         switch config {

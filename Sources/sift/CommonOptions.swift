@@ -107,12 +107,8 @@ func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// The pad id to batch with: the tokenizer's, else the model config's, else 0.
-func padId(for bundle: ModelBundle) -> Int {
-    if let id = bundle.tokenizer.padTokenId { return id }
-    if case let .decoder(c) = bundle.config, let id = c.padTokenId ?? c.eosTokenIds.first { return id }
-    return 0
-}
+/// The pad id to batch with (see `ModelBundle.padTokenId`).
+func padId(for bundle: ModelBundle) -> Int { bundle.padTokenId }
 
 /// A runtime error of a command (bad input data, wrong kind of model): printed as
 /// "Error: …" without the usage text, exit status 1.

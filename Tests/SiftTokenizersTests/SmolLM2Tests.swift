@@ -1,33 +1,16 @@
 // SmolLM2: the tokenizer built from the GGUF file's tokenizer arrays must match Hugging Face's GGUF conversion.
 import Foundation
+import SiftModels
 import SiftTestSupport
 import Testing
 @testable import SiftTokenizers
 
 @Suite("SmolLM2 from GGUF arrays", .serialized)
 struct SmolLM2Tests {
+    /// The tokenizer Sift builds from the GGUF file's `tokenizer.ggml.*` arrays (the production path).
     static func tokenizer() throws -> Tokenizer? {
         guard let url = Fixtures.smolLM2GGUF else { return nil }
-        let metadata = try GGUFMetadataReader.read(url)
-        guard case .strings(let tokens) = metadata["tokenizer.ggml.tokens"],
-              case .strings(let merges) = metadata["tokenizer.ggml.merges"],
-              case .integers(let types) = metadata["tokenizer.ggml.token_type"],
-              case .string(let pre) = metadata["tokenizer.ggml.pre"] else {
-            Issue.record("the SmolLM2 GGUF lacks tokenizer arrays")
-            return nil
-        }
-        func id(_ key: String) -> Int? {
-            if case .integer(let value) = metadata[key] { return value }
-            return nil
-        }
-        var template: String?
-        if case .string(let text) = metadata["tokenizer.chat_template"] { template = text }
-        let description = ByteLevelBPEDescription(
-            tokens: tokens, merges: merges, tokenTypes: types.map { Int32($0) }, pattern: SplitPattern(ggufPre: pre),
-            bosTokenId: id("tokenizer.ggml.bos_token_id"), eosTokenId: id("tokenizer.ggml.eos_token_id"),
-            paddingTokenId: id("tokenizer.ggml.padding_token_id"), unknownTokenId: id("tokenizer.ggml.unknown_token_id"),
-            addBOS: id("tokenizer.ggml.add_bos_token") == 1, chatTemplate: template)
-        return try Tokenizer(byteLevelBPE: description)
+        return try ModelLoader.tokenizer(fromGGUF: url)
     }
 
     @Test("ids match smollm2.jsonl")

@@ -105,7 +105,7 @@ struct TrainerTests {
         o.freezeBase = true
         let output = temporaryDirectory("smollm2")
         defer { try? FileManager.default.removeItem(at: output) }
-        let pad = padIdOf(bundle)
+        let pad = bundle.padTokenId
         let trainer = try ClassifierTrainer(bundle: bundle, options: o, output: output, train: train, validation: nil,
                                             labelNames: labels, padId: pad)
         let summary = try trainer.run()
@@ -119,12 +119,6 @@ struct TrainerTests {
         }
         let sample = Array(train.prefix(8))
         #expect(try logits(try #require(reloaded.model.classifier), sample, padId: pad) == logits(trainer.model, sample, padId: pad))
-    }
-
-    func padIdOf(_ bundle: ModelBundle) -> Int {
-        if let id = bundle.tokenizer.padTokenId { return id }
-        if case let .decoder(c) = bundle.config { return c.padTokenId ?? c.eosTokenIds.first ?? 0 }
-        return 0
     }
 
     @Test("kill -9 during `sift train`, then --resume, ends with the same parameters as an uninterrupted run")
