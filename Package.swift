@@ -68,6 +68,8 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftTrain", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
+        // The command line: every subcommand's help renders, no flag is declared twice, typical lines parse.
+        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftModels", "SiftCheckpoints", "SiftTokenizers", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

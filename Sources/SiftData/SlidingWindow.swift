@@ -12,7 +12,7 @@ public struct TextChunk: Sendable, Hashable {
 }
 
 /// How window logits become one example's logits.
-public enum LogitAggregation: String, Sendable, Hashable, Codable {
+public enum LogitAggregation: String, Sendable, Hashable, Codable, CaseIterable {
     /// The mean over the example's windows, class by class.
     case mean
     /// The maximum over the example's windows, class by class.

@@ -1,5 +1,6 @@
 // Batched inference over a tokenised dataset: logits, probabilities, metrics and loss.
-// Examples are run sorted by length (little padding) and returned in their original order.
+// Examples (or the windows of long documents) are run sorted by length (little padding) and
+// returned in their original order.
 import Foundation
 import SiftData
 import SiftModels
@@ -52,29 +53,56 @@ public enum Evaluator {
         return output
     }
 
+    /// Logits `[D × L]` (row-major) for every document, in input order: every window runs through
+    /// the model in padded batches of at most `batchSize` windows (windows of several documents
+    /// share a batch, longest first), then each document's window logits are aggregated.
+    /// Documents of one window get exactly the plain path's logits.
+    public static func logits(
+        _ model: SequenceClassifier, windows: WindowedExamples, aggregation: LogitAggregation, batchSize: Int, padId: Int,
+        paddingSide: PaddingSide = .right, progress: ((Int) -> Void)? = nil
+    ) throws -> [Float] {
+        let documents = windows.count, chunkCount = windows.chunks.count
+        let chunkProgress = progress.map { report in { (done: Int) in report(chunkCount > 0 ? done * documents / chunkCount : 0) } }
+        let chunkLogits = try logits(model, examples: windows.chunks, batchSize: batchSize, padId: padId,
+                                     paddingSide: paddingSide, progress: chunkProgress)
+        if windows.isPlain { return chunkLogits }
+        return try SlidingWindow.aggregate(chunkLogits: chunkLogits, classCount: model.classCount,
+                                           exampleIndices: windows.documentOfChunk, exampleCount: documents, method: aggregation)
+    }
+
     /// Logits, predictions, metrics and loss on labelled examples.
     public static func evaluate(
         _ model: SequenceClassifier, examples: [TokenizedExample], labelNames: [String], batchSize: Int, padId: Int,
         paddingSide: PaddingSide = .right, progress: ((Int) -> Void)? = nil
     ) throws -> EvaluationResult {
+        try evaluate(model, windows: WindowedExamples(plain: examples), aggregation: .mean, labelNames: labelNames,
+                     batchSize: batchSize, padId: padId, paddingSide: paddingSide, progress: progress)
+    }
+
+    /// Logits (aggregated over each document's windows), predictions, metrics and loss on labelled documents.
+    public static func evaluate(
+        _ model: SequenceClassifier, windows: WindowedExamples, aggregation: LogitAggregation, labelNames: [String],
+        batchSize: Int, padId: Int, paddingSide: PaddingSide = .right, progress: ((Int) -> Void)? = nil
+    ) throws -> EvaluationResult {
         let start = Date()
-        let logits = try self.logits(model, examples: examples, batchSize: batchSize, padId: padId, paddingSide: paddingSide, progress: progress)
+        let logits = try self.logits(model, windows: windows, aggregation: aggregation, batchSize: batchSize, padId: padId,
+                                     paddingSide: paddingSide, progress: progress)
         let seconds = Date().timeIntervalSince(start)
         let classCount = model.classCount
         var predictions: [ClassPrediction] = []
-        predictions.reserveCapacity(examples.count)
+        predictions.reserveCapacity(windows.count)
         var loss = 0.0
-        for (i, example) in examples.enumerated() {
+        for (i, label) in windows.labels.enumerated() {
             let row = Array(logits[(i * classCount)..<((i + 1) * classCount)])
             let probabilities = softmax(row)
             let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
             predictions.append(ClassPrediction(predicted: predicted, probabilities: probabilities))
-            if example.label >= 0 && example.label < classCount {
-                loss -= Double(log(max(probabilities[example.label], Float.leastNormalMagnitude)))
+            if label >= 0 && label < classCount {
+                loss -= Double(log(max(probabilities[label], Float.leastNormalMagnitude)))
             }
         }
-        let report = try ClassificationReport(labels: examples.map(\.label), predictions: predictions.map(\.predicted), labelNames: labelNames)
-        return EvaluationResult(report: report, loss: loss / Double(max(examples.count, 1)), predictions: predictions, seconds: seconds)
+        let report = try ClassificationReport(labels: windows.labels, predictions: predictions.map(\.predicted), labelNames: labelNames)
+        return EvaluationResult(report: report, loss: loss / Double(max(windows.count, 1)), predictions: predictions, seconds: seconds)
     }
 
     /// Numerically stable softmax of one row.

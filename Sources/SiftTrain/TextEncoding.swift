@@ -1,5 +1,6 @@
 // Turning labelled texts into model-ready token ids: tokenise without special tokens, shorten the
-// text by the chosen strategy (head, tail, head+tail), then add the model's special tokens.
+// text by the chosen strategy (head, tail, head+tail) or cut it into overlapping windows, then add
+// the model's special tokens (to every window).
 import SiftData
 import SiftTokenizers
 
@@ -11,11 +12,30 @@ public struct TextEncodingOptions: Sendable, Equatable {
     public var truncation: TruncationStrategy
     /// Whether to add the tokenizer's special tokens ([CLS]/[SEP] for BERT; none for Qwen).
     public var addSpecialTokens: Bool
+    /// Sliding-window mode: a text longer than `maxLength` becomes overlapping windows (each with
+    /// the special tokens) instead of being truncated. Nil: truncate with `truncation`.
+    public var window: WindowOptions?
 
-    public init(maxLength: Int = 128, truncation: TruncationStrategy = .head, addSpecialTokens: Bool = true) {
+    public init(maxLength: Int = 128, truncation: TruncationStrategy = .head, addSpecialTokens: Bool = true,
+                window: WindowOptions? = nil) {
         self.maxLength = maxLength
         self.truncation = truncation
         self.addSpecialTokens = addSpecialTokens
+        self.window = window
+    }
+}
+
+/// How long texts are cut into windows and how the windows' logits are combined.
+public struct WindowOptions: Sendable, Equatable {
+    /// Tokens between the starts of consecutive windows (content tokens, special tokens excluded);
+    /// nil: half a window's content, so consecutive windows overlap by half.
+    public var stride: Int?
+    /// How window logits become one document's logits.
+    public var aggregation: LogitAggregation
+
+    public init(stride: Int? = nil, aggregation: LogitAggregation = .mean) {
+        self.stride = stride
+        self.aggregation = aggregation
     }
 }
 
@@ -56,6 +76,47 @@ extension Tokenizer {
             }
         }
         return (ids, types)
+    }
+
+    /// The windows of one example: one window (the plain path, identical to `encodeExample`) unless
+    /// `options.window` is set and the text is longer than `options.maxLength`; then overlapping
+    /// windows of at most `maxLength` tokens, special tokens included, `stride` content tokens apart.
+    /// Sentence pairs are not windowed: they are truncated longest-first as in `encodeExample`.
+    public func encodeWindows(text: String, pair: String?, label: Int, options: TextEncodingOptions) throws -> [TokenizedExample] {
+        guard let window = options.window, pair == nil else {
+            let (ids, types) = try encodeExample(text: text, pair: pair, options: options)
+            return [TokenizedExample(ids: ids, label: label, tokenTypeIDs: pair == nil ? nil : types)]
+        }
+        let ids = encode(text, addSpecialTokens: false).ids
+        let reserved = options.addSpecialTokens ? postProcessor.addedCount(isPair: false) : 0
+        let content = options.maxLength - reserved
+        guard content >= 1 else {
+            throw TrainError.invalidArgument("max length \(options.maxLength) leaves no room for text after \(reserved) special tokens")
+        }
+        let chunker = try SlidingWindow(window: options.maxLength, stride: window.stride ?? max(1, content / 2), reserved: reserved)
+        return chunker.ranges(count: ids.count).map { range in
+            TokenizedExample(ids: assemble(first: Array(ids[range]), second: nil, addSpecialTokens: options.addSpecialTokens).ids, label: label)
+        }
+    }
+
+    /// Tokenises a dataset into documents of one or more windows (see `encodeWindows`), in parallel.
+    public func encodeDocuments(_ dataset: TextDataset, options: TextEncodingOptions) throws -> WindowedExamples {
+        try encodeDocuments(dataset.examples.map { ($0.text, $0.textPair, $0.label) }, options: options)
+    }
+
+    /// Tokenises texts (with optional pairs and labels) into documents of one or more windows, in parallel.
+    public func encodeDocuments(_ items: [(text: String, pair: String?, label: Int)], options: TextEncodingOptions) throws -> WindowedExamples {
+        var results = [Result<[TokenizedExample], Error>?](repeating: nil, count: items.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = UnsafeSendable(buffer)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                let start = items.count * part / 2, end = items.count * (part + 1) / 2
+                for i in start..<end {
+                    shared.value[i] = Result { try encodeWindows(text: items[i].text, pair: items[i].pair, label: items[i].label, options: options) }
+                }
+            }
+        }
+        return try WindowedExamples(documents: results.map { try $0!.get() }, labels: items.map(\.label))
     }
 
     /// Tokenises a dataset in parallel.

@@ -59,25 +59,39 @@ enum HeaderChoice: String, ExpressibleByArgument, CaseIterable {
 
 /// How texts are turned into token ids.
 struct EncodingOptions: ParsableArguments {
-    @Option(help: "Maximum tokens per text, special tokens included.")
+    @Option(help: "Maximum tokens per text (per window with --truncation window), special tokens included.")
     var maxLength: Int = 128
 
-    @Option(help: "Which tokens to keep when a text is longer than --max-length: head (the first), tail (the last) or head+tail.")
+    @Option(help: "What to do with a text longer than --max-length: keep its head (the first tokens), its tail (the last), head+tail, or window (classify overlapping windows of --max-length tokens and aggregate their logits; in training the loss is on the aggregated logits).")
     var truncation: TruncationChoice = .head
 
     @Option(help: "With --truncation head+tail: how many leading tokens to keep (the rest come from the end).")
     var headTokens: Int = 64
 
+    @Option(help: "With --truncation window: tokens between the starts of consecutive windows (default: half a window, i.e. 50% overlap).")
+    var windowStride: Int?
+
+    @Option(help: "With --truncation window: how window logits become one prediction: mean or max (class by class).")
+    var windowAggregate: LogitAggregation = .mean
+
     var strategy: TruncationStrategy {
         switch truncation {
-        case .head: .head
+        case .head, .window: .head
         case .tail: .tail
         case .headTail: .headAndTail(head: headTokens)
         }
     }
 
+    /// The window settings with --truncation window, else nil.
+    var window: WindowOptions? {
+        truncation == .window ? WindowOptions(stride: windowStride, aggregation: windowAggregate) : nil
+    }
+
+    /// How window logits are aggregated (irrelevant, and unused, without --truncation window).
+    var aggregation: LogitAggregation { windowAggregate }
+
     func textEncoding(addSpecialTokens: Bool = true) -> TextEncodingOptions {
-        TextEncodingOptions(maxLength: maxLength, truncation: strategy, addSpecialTokens: addSpecialTokens)
+        TextEncodingOptions(maxLength: maxLength, truncation: strategy, addSpecialTokens: addSpecialTokens, window: window)
     }
 
     func validate() throws {
@@ -85,13 +99,22 @@ struct EncodingOptions: ParsableArguments {
         if truncation == .headTail, headTokens < 0 || headTokens >= maxLength {
             throw ValidationError("--head-tokens must be in 0..<\(maxLength) (--max-length), got \(headTokens)")
         }
+        if let windowStride {
+            guard truncation == .window else { throw ValidationError("--window-stride needs --truncation window") }
+            guard windowStride >= 1, windowStride < maxLength else {
+                throw ValidationError("--window-stride must be in 1..<\(maxLength) (--max-length; at most the window minus its special tokens), got \(windowStride)")
+            }
+        }
     }
 }
 
 enum TruncationChoice: String, ExpressibleByArgument, CaseIterable {
     case head, tail
     case headTail = "head+tail"
+    case window
 }
+
+extension LogitAggregation: ExpressibleByArgument {}
 
 /// Writes a JSON value to stdout on one line.
 func printJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws {

@@ -66,10 +66,10 @@ struct EvalCommand: ParsableCommand {
         let labels = try LabelSet(names: bundle.labelNames)
         var dataset = try columns.load(data, labels: labels)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
-        let tokens = try bundle.tokenizer.encodeDataset(dataset, options: encoding.textEncoding())
+        let tokens = try bundle.tokenizer.encodeDocuments(dataset, options: encoding.textEncoding())
         let bar = ProgressBar(total: tokens.count, label: "eval", unit: "ex", quiet: quiet)
-        let result = try Evaluator.evaluate(classifier, examples: tokens, labelNames: bundle.labelNames, batchSize: batchSize,
-                                            padId: padId(for: bundle)) { bar.update($0) }
+        let result = try Evaluator.evaluate(classifier, windows: tokens, aggregation: encoding.aggregation, labelNames: bundle.labelNames,
+                                            batchSize: batchSize, padId: padId(for: bundle)) { bar.update($0) }
         bar.finish()
         if let report {
             try result.report.jsonString().write(toFile: report, atomically: true, encoding: .utf8)
@@ -225,13 +225,11 @@ struct PredictCommand: ParsableCommand {
         let (bundle, classifier) = try loadClassifier(model)
         let texts = try readTexts()
         guard !texts.isEmpty else { return }
-        let examples = try texts.map { text, pair in
-            let (ids, types) = try bundle.tokenizer.encodeExample(text: text, pair: pair, options: encoding.textEncoding())
-            return TokenizedExample(ids: ids, label: 0, tokenTypeIDs: pair == nil ? nil : types)
-        }
-        let logits = try Evaluator.logits(classifier, examples: examples, batchSize: batchSize, padId: padId(for: bundle))
+        let documents = try bundle.tokenizer.encodeDocuments(texts.map { ($0.0, $0.1, 0) }, options: encoding.textEncoding())
+        let logits = try Evaluator.logits(classifier, windows: documents, aggregation: encoding.aggregation, batchSize: batchSize,
+                                          padId: padId(for: bundle))
         let classes = classifier.classCount
-        for i in examples.indices {
+        for i in 0..<documents.count {
             let probabilities = Evaluator.softmax(Array(logits[(i * classes)..<((i + 1) * classes)]))
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
             let row = PredictOutput(label: bundle.labelNames[ranked[0]],

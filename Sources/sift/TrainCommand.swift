@@ -177,14 +177,15 @@ struct TrainCommand: ParsableCommand {
         }
         // 3. Tokens.
         let textOptions = encoding.textEncoding()
-        let trainTokens = try bundle.tokenizer.encodeDataset(trainSet, options: textOptions)
-        let validationTokens = try validationSet.map { try bundle.tokenizer.encodeDataset($0, options: textOptions) }
+        let trainTokens = try bundle.tokenizer.encodeDocuments(trainSet, options: textOptions)
+        let validationTokens = try validationSet.map { try bundle.tokenizer.encodeDocuments($0, options: textOptions) }
         note("Training on \(trainTokens.count) examples (\(labelNames.count) classes: \(labelNames.joined(separator: ", ")))"
-             + (validationTokens.map { ", validating on \($0.count)" } ?? ""))
+             + (validationTokens.map { ", validating on \($0.count)" } ?? "")
+             + (trainTokens.isPlain ? "" : "; \(trainTokens.chunks.count) training windows"))
         // 4. Train.
         let trainer = try ClassifierTrainer(bundle: bundle, options: options, output: URL(fileURLWithPath: output),
-                                            train: trainTokens, validation: validationTokens, labelNames: labelNames,
-                                            padId: padId(for: bundle))
+                                            train: trainTokens, validation: validationTokens, aggregation: encoding.aggregation,
+                                            labelNames: labelNames, padId: padId(for: bundle))
         let summary = try runTrainer(trainer.trainer)
         report(summary)
     }
