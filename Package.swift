@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftTrain", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         // The command line: every subcommand's help renders, no flag is declared twice, typical lines parse.
-        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftTestSupport"]),
+        .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftData", "SiftTrain"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftModels", "SiftCheckpoints", "SiftTokenizers", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

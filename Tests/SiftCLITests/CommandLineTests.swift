@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 @testable import sift
 import SiftData
+import SiftTrain
 import Testing
 
 @Suite("Command line")
@@ -40,8 +41,8 @@ struct CommandLineTests {
     }
 
     /// The flag and option names of every command in ArgumentParser's JSON description of the tool.
-    static func declaredNames() throws -> [(command: String, names: [String])] {
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(Sift._dumpHelp().utf8)) as? [String: Any])
+    static func declaredNames(_ root: ParsableCommand.Type = Sift.self) throws -> [(command: String, names: [String])] {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(root._dumpHelp().utf8)) as? [String: Any])
         var result: [(command: String, names: [String])] = []
         func walk(_ command: [String: Any], path: [String]) {
             let name = command["commandName"] as? String ?? "?"
@@ -72,10 +73,13 @@ struct CommandLineTests {
             let duplicates = Set(names.filter { !seen.insert($0).inserted })
             #expect(duplicates.isEmpty, "\(command) declares \(duplicates.sorted().joined(separator: ", ")) more than once")
         }
-        // The check itself works: `train` has many options, among them --seed exactly once.
+        // The check itself works: `train` has many options, among them --seed exactly once, and a
+        // command with a clash like session 1's (an option group redeclaring --seed) is caught.
         let train = try #require(commands.first { $0.command == "sift train" })
         #expect(train.names.filter { $0 == "--seed" }.count == 1)
         #expect(train.names.count > 30)
+        let clash = try #require(try Self.declaredNames(ClashingCommand.self).first)
+        #expect(clash.names.filter { $0 == "--seed" }.count == 2)
     }
 
     @Test("typical `sift train` lines parse to the intended values")
@@ -131,4 +135,17 @@ struct CommandLineTests {
             #expect(throws: (any Error).self, "sift \(line.joined(separator: " ")) is rejected") { try Sift.parseAsRoot(line) }
         }
     }
+}
+
+/// Options that redeclare `--seed`, as the prompt options once did.
+private struct SeedOptions: ParsableArguments {
+    @Option(help: "Sampling seed.") var seed: UInt64 = 0
+}
+
+/// A command with a duplicate `--seed`, to show that the duplicate check can fail (never parsed:
+/// debug builds of ArgumentParser would stop on it).
+private struct ClashingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clash")
+    @Option(help: "Training seed.") var seed: UInt64 = 42
+    @OptionGroup var sampling: SeedOptions
 }

@@ -91,6 +91,7 @@ struct SlidingWindowTests {
                         maxDifference = max(maxDifference, abs(batched[d * classes + c] - expected))
                     }
                 }
+                print("window aggregation \(model) \(method): max |batched − per-window| = \(maxDifference)")
                 #expect(maxDifference < 1e-5, "\(model) \(method): max |batched − per-window| = \(maxDifference)")
             }
         }
@@ -157,6 +158,7 @@ struct SlidingWindowTests {
                 let numeric = (reference(plus, method) - reference(minus, method)) / (2 * step)
                 worst = max(worst, abs(numeric - Double(analytic[i])))
             }
+            print("aggregation op gradcheck \(method): max |autodiff − finite difference| = \(worst)")
             #expect(worst < 1e-4, "\(method): max |autodiff − finite difference| = \(worst)")
         }
         // Bad input is a thrown error, not a crash.
@@ -208,7 +210,8 @@ struct SlidingWindowTests {
                 let minus = try lossValue()
                 tensor.storage.pointer[index] = original
                 let numeric = (plus - minus) / Double(2 * step)
-                #expect(abs(numeric - analytic) <= 2e-3 + 0.02 * abs(numeric),
+                print("window loss gradient \(method) \(name)[\(index)]: autodiff \(analytic), finite difference \(numeric)")
+                #expect(abs(numeric - analytic) <= 5e-5 + 0.01 * abs(numeric),
                         "\(method) \(name)[\(index)]: autodiff \(analytic) vs finite difference \(numeric)")
             }
         }
@@ -218,8 +221,8 @@ struct SlidingWindowTests {
     func windowTrainingLearns() throws {
         let bundle = try ModelLoader.load(Fixtures.fixture("models/tiny-bert"), task: .classification(labels: Self.labels))
         let options = TextEncodingOptions(maxLength: 48, window: WindowOptions(stride: 32, aggregation: .mean))
-        let train = try bundle.tokenizer.encodeDocuments(longTexts(count: 48), options: options)
-        let validation = try bundle.tokenizer.encodeDocuments(longTexts(count: 12, split: "test"), options: options)
+        let train = try bundle.tokenizer.encodeDocuments(longTexts(perClass: 24), options: options)
+        let validation = try bundle.tokenizer.encodeDocuments(longTexts(perClass: 4, split: "test"), options: options)
         #expect(train.chunks.count >= 3 * train.count, "\(train.chunks.count) windows for \(train.count) texts")
         var o = TrainingOptions()
         o.learningRate = 5e-3
@@ -233,6 +236,7 @@ struct SlidingWindowTests {
                                             aggregation: .mean, labelNames: Self.labels, padId: 0)
         let summary = try trainer.run()
         let losses = summary.log.compactMap(\.loss)
+        print("window-mode training losses: \(losses); eval accuracy \(summary.log.compactMap(\.evalAccuracy))")
         #expect(losses.count >= 4)
         #expect(losses.last! < losses.first! - 0.1, "training loss should fall: \(losses)")
         #expect(summary.log.contains { $0.evalAccuracy != nil })
