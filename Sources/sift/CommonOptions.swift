@@ -62,7 +62,7 @@ struct EncodingOptions: ParsableArguments {
     @Option(help: "Maximum tokens per text (per window with --truncation window), special tokens included.")
     var maxLength: Int = 128
 
-    @Option(help: "What to do with a text longer than --max-length: keep its head (the first tokens), its tail (the last), head+tail, or window (classify overlapping windows of --max-length tokens and aggregate their logits; in training the loss is on the aggregated logits).")
+    @Option(help: "What to do with a text longer than --max-length: keep its head (the first tokens), its tail (the last), head+tail, or window (classify overlapping windows of --max-length tokens and aggregate their logits; in training the loss is on the aggregated logits; sentence pairs are truncated, not windowed).")
     var truncation: TruncationChoice = .head
 
     @Option(help: "With --truncation head+tail: how many leading tokens to keep (the rest come from the end).")

@@ -217,28 +217,29 @@ struct SlidingWindowTests {
         }
     }
 
-    @Test("training in window mode (tiny-bert, 3 windows per text on average or more) lowers the loss; evaluation aggregates windows")
-    func windowTrainingLearns() throws {
-        let bundle = try ModelLoader.load(Fixtures.fixture("models/tiny-bert"), task: .classification(labels: Self.labels))
+    @Test("training in window mode lowers the loss (tiny-bert; tiny-qwen3-cls decoder head); evaluation aggregates windows",
+          arguments: ["tiny-bert", "tiny-qwen3-cls"])
+    func windowTrainingLearns(model: String) throws {
+        let bundle = try ModelLoader.load(Fixtures.fixture("models/\(model)"), task: .classification(labels: Self.labels))
         let options = TextEncodingOptions(maxLength: 48, window: WindowOptions(stride: 32, aggregation: .mean))
-        let train = try bundle.tokenizer.encodeDocuments(longTexts(perClass: 24), options: options)
+        let train = try bundle.tokenizer.encodeDocuments(longTexts(perClass: model == "tiny-bert" ? 24 : 12), options: options)
         let validation = try bundle.tokenizer.encodeDocuments(longTexts(perClass: 4, split: "test"), options: options)
         #expect(train.chunks.count >= 3 * train.count, "\(train.chunks.count) windows for \(train.count) texts")
         var o = TrainingOptions()
-        o.learningRate = 5e-3
-        o.epochs = 5
+        o.learningRate = model == "tiny-bert" ? 5e-3 : 2e-3
+        o.epochs = model == "tiny-bert" ? 5 : 2
         o.batchSize = 8
-        o.loggingSteps = 4
-        o.evaluation = .steps(20)
+        o.loggingSteps = model == "tiny-bert" ? 4 : 2
+        o.evaluation = .steps(model == "tiny-bert" ? 20 : 6)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("sift-window-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let trainer = try ClassifierTrainer(bundle: bundle, options: o, output: output, train: train, validation: validation,
-                                            aggregation: .mean, labelNames: Self.labels, padId: 0)
+                                            aggregation: .mean, labelNames: Self.labels, padId: bundle.padTokenId)
         let summary = try trainer.run()
         let losses = summary.log.compactMap(\.loss)
-        print("window-mode training losses: \(losses); eval accuracy \(summary.log.compactMap(\.evalAccuracy))")
+        print("window-mode training losses (\(model)): \(losses); eval accuracy \(summary.log.compactMap(\.evalAccuracy))")
         #expect(losses.count >= 4)
-        #expect(losses.last! < losses.first! - 0.1, "training loss should fall: \(losses)")
+        #expect(losses.last! < losses.first! - (model == "tiny-bert" ? 0.1 : 0), "training loss should fall: \(losses)")
         #expect(summary.log.contains { $0.evalAccuracy != nil })
     }
 }
