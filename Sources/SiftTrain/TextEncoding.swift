@@ -93,7 +93,12 @@ extension Tokenizer {
         guard content >= 1 else {
             throw TrainError.invalidArgument("max length \(options.maxLength) leaves no room for text after \(reserved) special tokens")
         }
-        let chunker = try SlidingWindow(window: options.maxLength, stride: window.stride ?? max(1, content / 2), reserved: reserved)
+        let stride = window.stride ?? max(1, content / 2)
+        guard stride >= 1, stride <= content else {
+            throw TrainError.invalidArgument("the window stride \(stride) must be in 1...\(content) (max length \(options.maxLength) "
+                                             + "minus \(reserved) special tokens), or windows would skip tokens")
+        }
+        let chunker = try SlidingWindow(window: options.maxLength, stride: stride, reserved: reserved)
         return chunker.ranges(count: ids.count).map { range in
             TokenizedExample(ids: assemble(first: Array(ids[range]), second: nil, addSpecialTokens: options.addSpecialTokens).ids, label: label)
         }

@@ -63,7 +63,7 @@ struct SlidingWindowTests {
                                                  options: TextEncodingOptions(maxLength: maxLength, window: WindowOptions()))
         #expect(halves[1].ids[1] == ids[content / 2])
         // A stride larger than a window's content would skip tokens: a clear error.
-        #expect(throws: DatasetError.self) {
+        #expect(throws: TrainError.self) {
             try tokenizer.encodeWindows(text: text, pair: nil, label: 0,
                                         options: TextEncodingOptions(maxLength: maxLength, window: WindowOptions(stride: content + 1)))
         }
