@@ -13,6 +13,7 @@ second "CDN" port, ETags as the Hub computes them: git blob SHA-1, or SHA-256 fo
      Python created (and the fake Hub logs no request from Sift).
   3. With --with-train: `HF_HUB_OFFLINE=1 sift train --model ID --train ID --validation ID` runs one step
      on the model and dataset Python downloaded.
+With --serve it only serves the fake Hub, for trying `sift` by hand.
 The model repository is served from a Hugging Face model directory (default: the all-MiniLM-L6-v2
 directory that ../shared/scripts/get-models fetches); the dataset from the committed AG News Parquet file.
 """
@@ -33,7 +34,7 @@ DEFAULT_MODEL_DIR = os.path.expanduser(
 AGNEWS_PARQUET = os.path.join(REPO, "Tests", "SiftDataTests", "Resources", "parquet", "agnews_test_300_zstd.parquet")
 MODEL_ID = "sift-test/minilm"
 DATASET_ID = "fancyzhx/ag_news"
-LFS_THRESHOLD = 100_000  # files at least this big are served as Git LFS files
+LFS_THRESHOLD = 100_000  # files at least this big, and every .parquet/.safetensors file, are served as Git LFS files
 
 
 class Repo:
@@ -45,7 +46,7 @@ class Repo:
         self.commit = tree.hexdigest()
 
     def is_lfs(self, path):
-        return len(self.files[path]) >= LFS_THRESHOLD
+        return len(self.files[path]) >= LFS_THRESHOLD or path.endswith((".parquet", ".safetensors"))
 
     def etag(self, path):
         data = self.files[path]
@@ -219,6 +220,8 @@ def main():
     parser.add_argument("--sift", default=os.path.join(REPO, ".build", "release", "sift"))
     parser.add_argument("--model-dir", default=DEFAULT_MODEL_DIR)
     parser.add_argument("--with-train", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary caches")
+    parser.add_argument("--serve", action="store_true", help="only serve the fake Hub (prints HF_ENDPOINT) until killed")
     options = parser.parse_args()
 
     with open(AGNEWS_PARQUET, "rb") as handle:
@@ -229,6 +232,9 @@ def main():
     hub = FakeHub({("models", MODEL_ID): model, ("datasets", DATASET_ID): dataset})
 
     os.environ["HF_ENDPOINT"] = hub.url(hub.hub)
+    if options.serve:
+        print("HF_ENDPOINT=" + os.environ["HF_ENDPOINT"], flush=True)
+        threading.Event().wait()
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     os.environ["HF_HUB_DISABLE_XET"] = "1"
     import huggingface_hub
@@ -253,8 +259,11 @@ def main():
     path = hf_hub_download(DATASET_ID, "data/test-00000-of-00001.parquet", repo_type="dataset",
                            cache_dir=cache_a, local_files_only=True)
     check([path] == test_files, "Python finds Sift's dataset split file")
-    check(os.readlink(path) == "../../../blobs/" + dataset.etag("data/test-00000-of-00001.parquet"),
+    check(os.readlink(path) == "../../../blobs/" + hashlib.sha256(agnews).hexdigest(),
           "the split file is a relative link to ../../../blobs/<sha256>")
+    from huggingface_hub import snapshot_download
+    check(snapshot_download(MODEL_ID, cache_dir=cache_a, local_files_only=True) == folder,
+          "Python's snapshot_download (offline) returns Sift's snapshot folder")
 
     # 2. Python fills cache B; Sift finds everything offline, without a request.
     cache_b = os.path.join(work, "b")
@@ -282,7 +291,12 @@ def main():
         check(result.returncode == 0, "offline `sift train` on Python's cached model and dataset ids")
         check(hub.log == [], "still no request")
         del python_train
-    print("all checks passed; caches in", work)
+    if options.keep:
+        print("all checks passed; caches in", work)
+    else:
+        import shutil
+        shutil.rmtree(work)
+        print("all checks passed")
 
 
 if __name__ == "__main__":
