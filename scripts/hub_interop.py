@@ -290,6 +290,10 @@ def main():
         print(result.stderr[-2000:])
         check(result.returncode == 0, "offline `sift train` on Python's cached model and dataset ids")
         check(hub.log == [], "still no request")
+        model_out = os.path.join(output, "model")
+        links = [n for n in os.listdir(model_out) if os.path.islink(os.path.join(model_out, n))]
+        check(links == [] and "tokenizer.json" in os.listdir(model_out),
+              "the trained model holds real files, not links into the cache (%s)" % ", ".join(sorted(os.listdir(model_out))))
         del python_train
     if options.keep:
         print("all checks passed; caches in", work)
