@@ -68,6 +68,22 @@ struct HubDownloadTests {
         #expect(bed.hub.requests.filter { $0.server == "hub" && $0.method == "GET" }.map { $0.headers["range"] ?? "-" } == ["-", "bytes=4000-"])
     }
 
+    @Test("progress reports count up to the announced size and end with one finished report")
+    func progress() throws {
+        let bed = try HubTestBed()
+        let weights = FakeHub.File(HubTestBed.bytes(count: 400_000, seed: 10), lfs: true)
+        bed.hub.publish("org/tiny", files: ["model.safetensors": weights])
+        bed.hub.cutDownloads(of: weights, after: [150_000])
+        let reports = ProgressLog()
+        var client = bed.client()
+        client.onProgress = { reports.append($0) }
+        _ = try client.downloadFile("model.safetensors", from: try HubRepository(id: "org/tiny"))
+        let all = reports.items
+        #expect(all.filter(\.finished) == [HubDownloadProgress(file: "model.safetensors", receivedBytes: 400_000, totalBytes: 400_000, finished: true)])
+        #expect(all.last?.finished == true)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.receivedBytes <= $1.receivedBytes })
+    }
+
     @Test("a partial file left by an earlier run is continued, not restarted")
     func resumeEarlierRun() throws {
         let bed = try HubTestBed()
@@ -154,5 +170,23 @@ struct HubDownloadTests {
         let local = try bed.client().downloadFile("dir one/é.txt", from: try HubRepository(id: "org/tiny"))
         #expect([UInt8](try Data(contentsOf: local)) == file.bytes)
         #expect(bed.hub.requests.first?.path == "/org/tiny/resolve/main/dir%20one/%C3%A9.txt")
+    }
+}
+
+/// Progress reports collected from the download thread.
+private final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [HubDownloadProgress] = []
+
+    func append(_ report: HubDownloadProgress) {
+        lock.lock()
+        reports.append(report)
+        lock.unlock()
+    }
+
+    var items: [HubDownloadProgress] {
+        lock.lock()
+        defer { lock.unlock() }
+        return reports
     }
 }
