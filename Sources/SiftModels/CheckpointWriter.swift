@@ -70,7 +70,8 @@ extension ModelBundle {
             switch tokenizerFiles {
             case let .copy(urls):
                 for url in urls {
-                    try fm.copyItem(at: url, to: staging.appendingPathComponent(url.lastPathComponent))
+                    // Resolved first: a model from the Hub cache has symlinks into blobs/, and copyItem would copy the link.
+                    try fm.copyItem(at: url.resolvingSymlinksInPath(), to: staging.appendingPathComponent(url.lastPathComponent))
                 }
             case let .generated(files):
                 for (name, data) in files { try data.write(to: staging.appendingPathComponent(name)) }

@@ -22,16 +22,33 @@ struct DataColumnOptions: ParsableArguments {
     @Option(help: "Whether CSV/TSV files have a header row: auto, yes or no.")
     var header: HeaderChoice = .auto
 
+    @Option(help: "Hub revision (branch, tag or commit hash) of data given as a Hugging Face Hub dataset id (org/name, org/name:SPLIT or org/name:CONFIG:SPLIT).")
+    var dataRevision: String = "main"
+
     func reference(_ text: String) -> ColumnReference {
         Int(text).map { .index($0) } ?? .name(text)
     }
 
-    /// Loads a labelled file; `labels` fixes the label set (evaluation files use the training labels).
-    func load(_ path: String, labels: LabelSet? = nil) throws -> TextDataset {
-        let url = URL(fileURLWithPath: path)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIError("dataset file not found: \(path)")
+    /// Loads a labelled file, or a Hub dataset split (its shards concatenated); `labels` fixes the label set
+    /// (evaluation files use the training labels); `role` picks the split of a Hub id that names none.
+    func load(_ path: String, labels: LabelSet? = nil, role: DataRole = .train) throws -> TextDataset {
+        let files = try resolveDataFiles(path, role: role, revision: dataRevision)
+        var dataset = try loadFile(files[0], labels: labels)
+        for file in files.dropFirst() {
+            let offset = dataset.examples.count
+            let shard = try loadFile(file, labels: dataset.labels)
+            // Rows count on across shards, so `row` still names one record of the split.
+            dataset.examples += shard.examples.map { example in
+                var example = example
+                example.row += offset
+                return example
+            }
         }
+        if files.count > 1 { dataset.source = path }
+        return dataset
+    }
+
+    private func loadFile(_ url: URL, labels: LabelSet?) throws -> TextDataset {
         switch preset {
         case .agnews:
             let dataset = try DatasetLoader.loadAGNews(url)

@@ -7,8 +7,8 @@ import SiftTensor
 import SiftTrain
 
 /// Loads a classifier checkpoint for inference.
-func loadClassifier(_ path: String) throws -> (ModelBundle, SequenceClassifier) {
-    let bundle = try ModelLoader.load(URL(fileURLWithPath: path), task: .classification(labels: nil))
+func loadClassifier(_ path: String, revision: String = "main") throws -> (ModelBundle, SequenceClassifier) {
+    let bundle = try ModelLoader.load(try resolveModelLocation(path, revision: revision), task: .classification(labels: nil))
     guard let classifier = bundle.model.classifier else {
         throw CLIError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels)")
     }
@@ -37,6 +37,7 @@ struct EvalCommand: ParsableCommand {
     var data: String
 
     @OptionGroup var columns: DataColumnOptions
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var encoding: EncodingOptions
 
     @Option(help: "Evaluate at most this many examples per class (the first ones in file order).")
@@ -62,9 +63,9 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         if method != .classifier { return try runPromptMethod() }
-        let (bundle, classifier) = try loadClassifier(model)
+        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision)
         let labels = try LabelSet(names: bundle.labelNames)
-        var dataset = try columns.load(data, labels: labels)
+        var dataset = try columns.load(data, labels: labels, role: .evaluation)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
         let tokens = try bundle.tokenizer.encodeDocuments(dataset, options: encoding.textEncoding())
         let bar = ProgressBar(total: tokens.count, label: "eval", unit: "ex", quiet: quiet)
@@ -125,9 +126,9 @@ struct PromptMethodOptions: ParsableArguments {
 extension EvalCommand {
     /// Option scoring or thinking zero-shot with a decoder.
     func runPromptMethod() throws {
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder (choice and think need a Qwen3/Llama model)") }
-        var dataset = try columns.load(data)
+        var dataset = try columns.load(data, role: .evaluation)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
         let labelNames = dataset.labels.names
         let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: try prompt.template(labels: labelNames))
@@ -209,6 +210,7 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "Classifier checkpoint directory.")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
 
     @Option(help: "Read texts from this file instead of stdin (JSON Lines, or CSV/TSV with --text-column).")
     var input: String?
@@ -222,7 +224,7 @@ struct PredictCommand: ParsableCommand {
     var batchSize: Int = 32
 
     func run() throws {
-        let (bundle, classifier) = try loadClassifier(model)
+        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision)
         let texts = try readTexts()
         guard !texts.isEmpty else { return }
         let documents = try bundle.tokenizer.encodeDocuments(texts.map { ($0.0, $0.1, 0) }, options: encoding.textEncoding())

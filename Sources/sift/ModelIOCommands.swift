@@ -38,6 +38,7 @@ struct EmbedCommand: ParsableCommand {
 
     @Option(help: "Encoder model directory (BERT-family).")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @Option(help: "Pooling: mean (over real tokens, as sentence-transformers) or cls (the first token).")
     var pooling: Pooling = .mean
     @Flag(help: "L2-normalise each embedding.")
@@ -50,7 +51,7 @@ struct EmbedCommand: ParsableCommand {
     enum Pooling: String, ExpressibleByArgument { case mean, cls }
 
     func run() throws {
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .base)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .base)
         guard case let .bert(encoder) = bundle.model else { throw CLIError("\(model) is not an encoder (model_type bert)") }
         try forEachJSONLine(input) { value, line in
             guard let text = value as? String else { throw CLIError("line \(line): expected a JSON string") }
@@ -74,13 +75,14 @@ struct LogitsCommand: ParsableCommand {
 
     @Option(help: "Classifier checkpoint directory (or .gguf with a score head saved by Sift).")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @Option(help: "Maximum tokens per text.")
     var maxLength: Int = 512
     @Option(help: "Read JSON Lines from this file instead of stdin.")
     var input: String?
 
     func run() throws {
-        let (bundle, classifier) = try loadClassifier(model)
+        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision)
         let pad = padId(for: bundle)
         try forEachJSONLine(input) { value, line in
             let text: String, pair: String?
@@ -122,12 +124,13 @@ struct ScoreCommand: ParsableCommand {
 
     @Option(help: "Decoder model: a Hugging Face directory or a .gguf file.")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var chatOptions: ChatOptions
     @Option(help: "Read JSON Lines from this file instead of stdin.")
     var input: String?
 
     func run() throws {
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder") }
         try forEachJSONLine(input) { value, line in
             guard let object = value as? [String: Any], let prompt = object["prompt"] as? String,
@@ -148,6 +151,7 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Decoder model: a Hugging Face directory or a .gguf file.")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @Option(help: "The prompt text.")
     var prompt: String
     @OptionGroup var chatOptions: ChatOptions
@@ -167,7 +171,7 @@ struct GenerateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder") }
         let ids = bundle.tokenizer.encode(try chatOptions.render(prompt, tokenizer: bundle.tokenizer), addSpecialTokens: false).ids
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }

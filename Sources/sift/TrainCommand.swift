@@ -44,6 +44,7 @@ struct TrainCommand: ParsableCommand {
     var maxValidationPerClass: Int?
 
     @OptionGroup var columns: DataColumnOptions
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var encoding: EncodingOptions
 
     @Option(help: "Output directory for checkpoints, logs, plots and the final model.")
@@ -159,7 +160,7 @@ struct TrainCommand: ParsableCommand {
         if let maxPerClass { trainSet = try trainSet.limitedPerClass(maxPerClass) }
         var validationSet: TextDataset?
         if let validation {
-            validationSet = try columns.load(validation, labels: trainSet.labels)
+            validationSet = try columns.load(validation, labels: trainSet.labels, role: .validation)
         } else if validationFraction > 0 {
             let split = try trainSet.stratifiedSplit(validationFraction: validationFraction, seed: seed)
             trainSet = split.train
@@ -171,7 +172,7 @@ struct TrainCommand: ParsableCommand {
             return try runSFT(options: options, trainSet: trainSet, validationSet: validationSet)
         }
         // 2. Model with a head for these labels.
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .classification(labels: labelNames), seed: seed)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .classification(labels: labelNames), seed: seed)
         if !bundle.newlyInitialized.isEmpty {
             note("Newly initialised (not in the checkpoint): \(bundle.newlyInitialized.joined(separator: ", "))")
         }
@@ -193,7 +194,7 @@ struct TrainCommand: ParsableCommand {
     /// Prompt SFT of a decoder; validation by option perplexity.
     func runSFT(options: TrainingOptions, trainSet: TextDataset, validationSet: TextDataset?) throws {
         guard !options.freezeBase else { throw ValidationError("--freeze-base does not apply to --method sft (use --method classifier for a head-only run)") }
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM, seed: seed)
+        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM, seed: seed)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder: --method sft needs a Qwen3/Llama model") }
         let labelNames = trainSet.labels.names
         let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: try prompt.template(labels: labelNames))
