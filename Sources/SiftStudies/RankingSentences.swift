@@ -60,7 +60,7 @@ public enum RankingSentences {
             guard let plain = runs.indices.first(where: { runs[$0].spec.method == .zeroshot && runs[$0].spec.model == runs[think].spec.model }) else { continue }
             let gap = (runs[think].accuracy - runs[plain].accuracy) * 100
             let change = abs(gap) < 0.05 ? "leaves zero-shot accuracy unchanged" : "\(gap > 0 ? "raises" : "lowers") zero-shot accuracy by \(points(abs(gap)))"
-            var sentence = "On \(runs[think].modelName), thinking \(change) (\(score(runs[plain].accuracy)) → \(score(runs[think].accuracy)))"
+            var sentence = "On \(modelLabel(runs[think])), thinking \(change) (\(score(runs[plain].accuracy)) → \(score(runs[think].accuracy)))"
             if runs[think].inferenceExamplesPerSecond > 0, runs[plain].inferenceExamplesPerSecond > 0 {
                 sentence += " and is \(factor(runs[plain].inferenceExamplesPerSecond / runs[think].inferenceExamplesPerSecond)) slower per example"
             }
@@ -77,8 +77,8 @@ public enum RankingSentences {
         // Compare the fastest with the most accurate when they differ (the trade-off), else with the slowest.
         let other = fastest != best && indices.contains(best) ? best : slowest
         let ratio = value(runs[fastest]) / max(value(runs[other]), 1e-12)
-        let role = other == best ? " (the most accurate)" : ""
-        return "\(capitalized(names[fastest])) \(verb) the most \(unit) (\(rate(value(runs[fastest]))) \(short)), \(factor(ratio)) as many as \(names[other])\(role) (\(rate(value(runs[other]))))."
+        let role = other == best ? "the most accurate run, " : ""
+        return "\(capitalized(names[fastest])) \(verb) the most \(unit) (\(rate(value(runs[fastest]))) \(short)), \(factor(ratio)) as many as \(role)\(names[other]) (\(rate(value(runs[other]))))."
     }
 
     /// "the linear head on SmolLM2-135M" per run; the run id is added where two runs would read the same.

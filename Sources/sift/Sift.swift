@@ -18,6 +18,9 @@ struct Sift: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, EmbedCommand.self,
             LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
+            CompareCommand.self,
+            StudyCommand.self,
+            MineCommand.self,
         ]
     )
 }
