@@ -21,6 +21,7 @@ struct Sift: AsyncParsableCommand {
             CompareCommand.self,
             StudyCommand.self,
             MineCommand.self,
+            DistillCommand.self,
         ]
     )
 }

@@ -273,3 +273,84 @@ struct StudyThinkCommand: AsyncParsableCommand {
         print("Report: \(outputURL.appendingPathComponent("report.html").path)")
     }
 }
+
+struct DistillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Distil reasoning: a teacher writes <think> traces for the training set, the student is fine-tuned on the correct ones.",
+        discussion: """
+            The teacher answers each training example with thinking (up to --max-new-tokens); traces whose answer is \
+            right are kept (OUTPUT/traces.jsonl). The student is fine-tuned on them (loss on the whole assistant turn, \
+            OUTPUT/student/), then scored on the test subset without thinking (option perplexity) and with thinking. \
+            Writes results.json, report.md and report.html. --resume reuses traces.jsonl and the student's checkpoints.
+            Example: sift distill --teacher Qwen3-0.6B --student SmolLM2.gguf --data ../shared/data/agnews \
+            --train-per-class 100 --test-per-class 25 --max-new-tokens 256 --output runs/distill
+            """)
+
+    @OptionGroup(title: "Data") var data: StudyDataOptions
+
+    @Option(help: "Teacher decoder (a Hugging Face directory or a .gguf file).")
+    var teacher: String
+
+    @Option(help: "Student decoder (a Hugging Face directory or a .gguf file).")
+    var student: String
+
+    @Option(help: "Training examples per class given to the teacher.")
+    var trainPerClass: Int?
+
+    @Option(help: "Test examples per class.")
+    var testPerClass: Int?
+
+    @Option(help: "Test examples per class for the evaluation curve during training.")
+    var evalPerClass: Int?
+
+    @Option(help: "Thinking budget of the teacher and of the student's think evaluation (tokens).")
+    var maxNewTokens: Int = 256
+
+    @Option(help: "Student epochs.")
+    var epochs: Double = 1
+
+    @Option(help: "Stop the student's training after this many optimizer steps.")
+    var maxSteps: Int?
+
+    @Option(help: "Student learning rate.")
+    var learningRate: Double = 2e-5
+
+    @Option(help: "Examples per micro-batch.")
+    var batchSize: Int = 4
+
+    @Option(help: "Longest training sequence (prompt + trace); longer traces are dropped.")
+    var cutoffLength: Int = 1024
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Output folder.")
+    var output: String
+
+    @Flag(help: "Reuse traces.jsonl and continue the student's training from its newest checkpoint.")
+    var resume = false
+
+    @Flag(help: "No progress bars.")
+    var quiet = false
+
+    func run() async throws {
+        var run = RunSpec(id: "student", method: .sft, model: student)
+        run.epochs = epochs
+        run.maxSteps = maxSteps
+        run.learningRate = learningRate
+        run.batchSize = batchSize
+        run.cutoffLength = cutoffLength
+        run.maxNewTokens = maxNewTokens
+        let base = StudySpec(name: "Reasoning distillation", data: try data.spec(), trainPerClass: trainPerClass, testPerClass: testPerClass,
+                             evalPerClass: evalPerClass, seed: seed, runs: [run])
+        try base.validate()
+        let outputURL = URL(fileURLWithPath: output)
+        let study = DistillStudy(base: base, teacher: teacher, student: run, output: outputURL, resume: resume)
+        study.onEvent = StudyProgressPrinter(quiet: quiet).handle
+        let results = try await study.run()
+        print(StudyReport(results: results).markdownTable())
+        for sentence in RankingSentences.make(results.runs) { print("• " + sentence) }
+        print("Report: \(outputURL.appendingPathComponent("report.html").path)")
+    }
+}
