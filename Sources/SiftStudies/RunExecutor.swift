@@ -96,6 +96,7 @@ public enum RunExecutor {
         }
         let testTokens = try best.tokenizer.encodeDataset(data.test, options: encoding)
         let total = testTokens.count
+        onEvent(.predicting(id: run.id, done: 0, total: total))
         let evaluation = try Evaluator.evaluate(classifier, examples: testTokens, labelNames: names, batchSize: run.evalBatchSize,
                                                 padId: best.padTokenId) { onEvent(.predicting(id: run.id, done: $0, total: total)) }
         var result = RunResult(spec: run, accuracy: evaluation.report.accuracy, macroF1: evaluation.report.macroF1,
@@ -149,6 +150,7 @@ public enum RunExecutor {
         let texts = data.test.examples.map(\.text)
         let total = texts.count
         let progress: (Int) -> Void = { onEvent(.predicting(id: run.id, done: $0, total: total)) }
+        progress(0)
         let prediction: PromptPredictionResult
         if run.method == .think {
             prediction = try ThinkingPredictor(model: decoder, formatter: formatter, maxNewTokens: run.maxNewTokens,

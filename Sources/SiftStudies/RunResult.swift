@@ -83,6 +83,19 @@ public struct RunResult: Sendable, Codable, Equatable {
     }
 }
 
+extension RunSpec {
+    /// Names of the settings that differ from `other` (as encoded keys, e.g. `learningRate`).
+    public func changedSettings(from other: RunSpec) -> [String] {
+        func fields(_ spec: RunSpec) -> [String: String] {
+            guard let data = try? StudyJSON.encoder.encode(spec),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            return object.mapValues { "\($0)" }
+        }
+        let mine = fields(self), theirs = fields(other)
+        return Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
+    }
+}
+
 /// Everything a study produced.
 public struct StudyResults: Sendable, Codable, Equatable {
     public var study: StudySpec

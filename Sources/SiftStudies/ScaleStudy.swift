@@ -97,7 +97,9 @@ public final class ScaleStudy {
             let directory = output.appendingPathComponent("runs").appendingPathComponent(run.id)
             let resultFile = directory.appendingPathComponent("result.json")
             if resume, let cached = try? JSONDecoder().decode(RunResult.self, from: Data(contentsOf: resultFile)) {
-                guard cached.spec == run else { throw StudyError.staleRun(id: run.id, path: directory.path) }
+                guard cached.spec == run else {
+                    throw StudyError.staleRun(id: run.id, path: directory.path, changed: run.changedSettings(from: cached.spec))
+                }
                 onEvent(.runSkipped(id: run.id, reason: "finished earlier"))
                 cells.append(ScaleCell(method: method, subset: subset, perClass: size, result: cached))
                 continue

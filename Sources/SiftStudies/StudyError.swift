@@ -15,7 +15,7 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     /// LoRA fine-tuning was requested but this build has no LoRA implementation wired in.
     case loraUnavailable(run: String)
     /// A finished run in the output folder was made with other settings than the study asks for now.
-    case staleRun(id: String, path: String)
+    case staleRun(id: String, path: String, changed: [String])
     /// A run failed; `reason` is the underlying error.
     case runFailed(id: String, reason: String)
 
@@ -33,8 +33,8 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
             return "invalid study: \(reason)"
         case let .loraUnavailable(run):
             return "run \(run) asks for LoRA, but LoRA is not available in this build; remove its \"lora\" block to run full fine-tuning"
-        case let .staleRun(id, path):
-            return "run \(id) in \(path) was made with other settings than this study asks for; delete that folder or use another --output (--resume only skips runs whose settings are unchanged)"
+        case let .staleRun(id, path, changed):
+            return "run \(id) in \(path) was made with other settings than this study asks for (changed: \(changed.joined(separator: ", "))); delete that folder or use another --output (--resume only skips runs whose settings are unchanged)"
         case let .runFailed(id, reason):
             return "run \(id) failed: \(reason)"
         }

@@ -69,7 +69,9 @@ public final class StudyRunner {
                 do { cached = try JSONDecoder().decode(RunResult.self, from: Data(contentsOf: resultFile)) } catch {
                     throw StudyError.unreadableFile(path: resultFile.path, reason: "not a run result (\(error)); delete it to re-run \(run.id)")
                 }
-                guard cached.spec == run else { throw StudyError.staleRun(id: run.id, path: directory.path) }
+                guard cached.spec == run else {
+                    throw StudyError.staleRun(id: run.id, path: directory.path, changed: run.changedSettings(from: cached.spec))
+                }
                 onEvent(.runSkipped(id: run.id, reason: "finished earlier (\(resultFile.path))"))
                 results.append(cached)
                 continue

@@ -101,7 +101,7 @@ struct CompareEndToEndTests {
         // Resume refuses a finished run whose settings changed.
         var changed = spec
         changed.runs[0].learningRate = 5e-4
-        await #expect(throws: StudyError.staleRun(id: "bert", path: output.appendingPathComponent("runs/bert").path)) {
+        await #expect(throws: StudyError.staleRun(id: "bert", path: output.appendingPathComponent("runs/bert").path, changed: ["learningRate"])) {
             try await StudyRunner(spec: changed, output: output, resume: true).run()
         }
         // …and a study with other data or budgets in the same folder.
