@@ -88,7 +88,7 @@ public struct StudyReport {
 
     /// Test accuracy per run.
     public func accuracyBars() -> BarChart {
-        BarChart(title: "Test accuracy", valueLabel: "accuracy", bars: rankedRuns.map { ChartBar(label: $0.spec.id, value: $0.accuracy) },
+        BarChart(title: "Test accuracy", valueLabel: "accuracy", bars: runs.map { ChartBar(label: $0.spec.id, value: $0.accuracy) },
                  valueDecimals: 3)
     }
 
@@ -139,9 +139,10 @@ public struct StudyReport {
             lines.append("- **\(run.spec.id)** — \(run.spec.method.displayName), model `\(run.spec.model)`"
                          + (run.modelDirectory.map { ", kept model `\($0)`" } ?? "")
                          + (run.bestStep.map { " (step \($0))" } ?? "")
-                         + (run.unparseable > 0 ? ", \(run.unparseable) unreadable answers" : "")
-                         + (run.notes.isEmpty ? "" : ". " + run.notes.joined(separator: "; ")))
+                         + (run.unparseable > 0 ? ", \(run.unparseable) unreadable answers" : ""))
         }
+        let notes = groupedNotes()
+        if !notes.isEmpty { lines += ["", "### Notes", ""] + notes.map { "- " + $0 } }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -185,9 +186,12 @@ public struct StudyReport {
         tr.best td{font-weight:600;background:#f3f8ef}
         .note{color:#666;font-size:12.5px;margin:6px 0}
         .grid{display:flex;flex-wrap:wrap;gap:16px}
-        figure{background:#fff;margin:0;padding:8px;border:1px solid #e4e6ea;border-radius:4px}
+        figure{background:#fff;margin:0;padding:8px;border:1px solid #e4e6ea;border-radius:4px;box-sizing:border-box}
+        .grid.pair figure{flex:1 1 460px;max-width:calc(50% - 8px)}
         figure svg{display:block;max-width:100%;height:auto}
-        .wide svg{width:100%}
+        .grid.pair figure svg{width:100%}
+        table.runs td{white-space:normal;word-break:break-all;text-align:left;font-size:12.5px}
+        table.runs td:first-child{word-break:normal;white-space:nowrap}
         code{font-size:12.5px;background:#eef1f6;padding:1px 4px;border-radius:3px}
         """
 
@@ -208,11 +212,11 @@ public struct StudyReport {
         }
         page.append("</tbody></table>")
         page.append("<p class=\"note\">Accuracy and macro-F1 on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Training time excludes evaluations. Inference speed: batched, in-process. RPS: through the HTTP server; — where not measured.</p>")
-        page.append("<h2>Training</h2><div class=\"grid\">")
+        page.append("<h2>Training</h2><div class=\"grid pair\">")
         if let chart = accuracyChart() { page.append("<figure>\(Self.inline(chart.svg()))</figure>") }
         if let chart = lossChart() { page.append("<figure>\(Self.inline(chart.svg()))</figure>") }
         if accuracyChart() == nil && lossChart() == nil { page.append("<p class=\"note\">No run trained.</p>") }
-        page.append("</div><h2>Accuracy and speed</h2><div class=\"grid\">")
+        page.append("</div><h2>Accuracy and speed</h2><div class=\"grid pair\">")
         page.append("<figure>\(Self.inline(accuracyBars().svg()))</figure>")
         if let chart = rpsBars() {
             page.append("<figure>\(Self.inline(chart.svg()))</figure>")
@@ -220,17 +224,33 @@ public struct StudyReport {
         page.append("<figure>\(Self.inline(inferenceBars().svg()))</figure>")
         page.append("</div>")
         if rpsBars() == nil { page.append("<p class=\"note\">Serving throughput (RPS) was not measured in this run.</p>") }
-        page.append("<h2>Confusion matrices (test set)</h2><div class=\"grid\">")
+        page.append("<h2 id=\"confusion\">Confusion matrices (test set)</h2><div class=\"grid\">")
         for run in runs { page.append("<figure>\(Self.inline(confusionChart(run).svg()))</figure>") }
-        page.append("</div><h2>Runs</h2><table><thead><tr><th>run</th><th>model</th><th>settings</th><th>kept checkpoint</th></tr></thead><tbody>")
+        page.append("</div><h2>Runs</h2><table class=\"runs\"><thead><tr><th>run</th><th>model</th><th>settings</th><th>kept checkpoint</th></tr></thead><tbody>")
         for run in runs {
             page.append("<tr><td>\(Self.escaped(run.spec.id))</td><td>\(Self.escaped(run.spec.model))</td><td>\(Self.escaped(settings(run)))</td><td>\(Self.escaped(run.modelDirectory ?? "—"))</td></tr>")
         }
         page.append("</tbody></table>")
-        let notes = runs.flatMap { run in run.notes.map { "\(run.spec.id): \($0)" } }
+        let notes = groupedNotes()
         if !notes.isEmpty { page.append("<p class=\"note\">" + notes.map(Self.escaped).joined(separator: "<br>") + "</p>") }
         page.append("</main></body></html>")
         return page.joined(separator: "\n") + "\n"
+    }
+
+    /// Each distinct note once, with the runs it applies to ("all runs" when every run has it).
+    func groupedNotes() -> [String] {
+        var order: [String] = []
+        var owners: [String: [String]] = [:]
+        for run in runs {
+            for note in run.notes {
+                if owners[note] == nil { order.append(note) }
+                owners[note, default: []].append(run.spec.id)
+            }
+        }
+        return order.map { note in
+            let ids = owners[note] ?? []
+            return (ids.count == runs.count && runs.count > 1 ? "all runs" : ids.joined(separator: ", ")) + ": " + note
+        }
     }
 
     /// A run's hyper-parameters in one line.

@@ -137,7 +137,7 @@ public struct RunSpec: Sendable, Codable, Equatable {
         case .classifier:
             epochs = 3; learningRate = 5e-5; batchSize = 16; warmupRatio = 0.1; schedule = "linear"
         case .head:
-            epochs = 2; learningRate = 2e-5; batchSize = 8; warmupRatio = 0.1; schedule = "linear"
+            epochs = 1; learningRate = 2e-5; batchSize = 8; warmupRatio = 0.1; schedule = "linear"
         case .sft:
             epochs = 1; learningRate = 2e-5; batchSize = 8; warmupRatio = 0.05; schedule = "cosine"
         case .zeroshot, .think:

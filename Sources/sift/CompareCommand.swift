@@ -75,7 +75,7 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Seed (data order, head initialisation, dropout).")
     var seed: UInt64?
 
-    @Option(help: "Epochs for every trained run (default per method: classifier 3, head 2, sft 1).")
+    @Option(help: "Epochs for every trained run (default per method: classifier 3, head 1, sft 1).")
     var epochs: Double?
 
     @Option(help: "Stop every trained run after this many optimizer steps.")
@@ -92,6 +92,9 @@ struct CompareCommand: AsyncParsableCommand {
 
     @Option(help: "Prompt length limit for prompt methods (the article is shortened).")
     var cutoffLength: Int?
+
+    @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, q/k/v/o projections); without it SFT is a full fine-tune.")
+    var sftLoraRank: Int?
 
     @Flag(help: "Only re-render report.md and report.html from OUTPUT/results.json.")
     var reportOnly = false
@@ -158,6 +161,10 @@ struct CompareCommand: AsyncParsableCommand {
             if let maxNewTokens { spec.runs[index].maxNewTokens = maxNewTokens }
             if let maxLength { spec.runs[index].maxLength = maxLength }
             if let cutoffLength { spec.runs[index].cutoffLength = cutoffLength }
+            if let sftLoraRank, spec.runs[index].method == .sft {
+                spec.runs[index].lora = LoRASpec(rank: sftLoraRank, alpha: Double(2 * sftLoraRank), dropout: 0.05,
+                                                 targets: ["q_proj", "k_proj", "v_proj", "o_proj"])
+            }
         }
         try spec.validate()
         return spec
