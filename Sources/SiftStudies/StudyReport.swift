@@ -109,7 +109,7 @@ public struct StudyReport {
     /// Confusion matrix of a run on the test set.
     public func confusionChart(_ run: RunResult) -> ConfusionMatrixChart {
         ConfusionMatrixChart(title: "\(run.spec.id): confusion matrix", counts: run.confusionMatrix, labelNames: run.labelNames,
-                             cellSize: run.labelNames.count > 6 ? 44 : 64)
+                             cellSize: run.labelNames.count > 6 ? 40 : 52)
     }
 
     /// Every chart as (file name, SVG document).
