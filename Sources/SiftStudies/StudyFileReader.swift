@@ -1,4 +1,4 @@
-// Reading a study file (JSON). Every key is checked: an unknown key (a typo) or a value of the
+// Reading a study file (JSON, or YAML with the same keys). Every key is checked: an unknown key (a typo) or a value of the
 // wrong type is an error naming the key's path (`runs[1].learning_rate`), never silently ignored.
 //
 // {
@@ -18,15 +18,20 @@ import Foundation
 public enum StudyFileReader {
     /// Reads and validates the study at `url`.
     public static func read(_ url: URL) throws -> StudySpec {
-        let ext = url.pathExtension.lowercased()
-        if ext == "yaml" || ext == "yml" {
-            throw StudyError.unreadableFile(path: url.path, reason: "YAML study files are not supported in this build; write the same keys as JSON (see `sift compare --help`)")
-        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw StudyError.unreadableFile(path: url.path, reason: "no such file or not readable")
         }
+        let ext = url.pathExtension.lowercased()
+        if ext == "yaml" || ext == "yml" {
+            return try parseYAML(String(decoding: data, as: UTF8.self), file: url.path, baseDirectory: url.deletingLastPathComponent())
+        }
         return try parse(data, file: url.path, baseDirectory: url.deletingLastPathComponent())
+    }
+
+    /// Parses a study in YAML (the subset `YAMLSubset` reads); same keys and checks as JSON.
+    public static func parseYAML(_ text: String, file: String, baseDirectory: URL? = nil) throws -> StudySpec {
+        try parse(root: YAMLSubset.parse(text, file: file), file: file, baseDirectory: baseDirectory)
     }
 
     /// Parses study JSON; `file` names the source in errors, `baseDirectory` resolves relative paths.
@@ -35,6 +40,11 @@ public enum StudyFileReader {
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw StudyError.unreadableFile(path: file, reason: "not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"))")
         }
+        return try parse(root: root, file: file, baseDirectory: baseDirectory)
+    }
+
+    /// Checks and converts a decoded study (JSON objects, arrays, strings, NSNumber).
+    static func parse(root: Any, file: String, baseDirectory: URL?) throws -> StudySpec {
         let top = try JSONObject(root, path: "(top level)", file: file)
         try top.allowOnly(["name", "data", "train_per_class", "test_per_class", "eval_per_class", "seed", "runs"])
         let dataObject = try JSONObject(try top.required("data"), path: "data", file: file)

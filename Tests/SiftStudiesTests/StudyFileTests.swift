@@ -45,6 +45,61 @@ struct StudyFileTests {
         #expect(spec.runs[2].maxNewTokens == 64)
     }
 
+    @Test("a YAML study file gives the same study as its JSON twin; YAML mistakes name the line")
+    func yamlMatchesJSON() throws {
+        let json = try parse("""
+            {"name": "AG News: small", \(base), "train_per_class": 50, "seed": 7,
+             "runs": [
+               {"id": "enc", "method": "classifier", "model": "m", "epochs": 2.5, "learning_rate": 3e-5, "freeze_base": true},
+               {"method": "sft", "model": "d.gguf", "lora": {"rank": 4, "alpha": 8, "targets": ["q_proj", "v_proj"]}, "eval_every": 5},
+               {"id": "t", "method": "think", "model": "d.gguf", "max_new_tokens": 64}
+             ]}
+            """)
+        let yaml = try StudyFileReader.parseYAML("""
+            # a study in YAML
+            name: "AG News: small"
+            data:
+              train: t.csv   # comments are ignored
+              test: e.csv
+              preset: standard
+            train_per_class: 50
+            seed: 7
+            runs:
+              - id: enc
+                method: classifier
+                model: m
+                epochs: 2.5
+                learning_rate: 3e-5
+                freeze_base: true
+              - method: sft
+                model: d.gguf
+                lora:
+                  rank: 4
+                  alpha: 8
+                  targets: [q_proj, 'v_proj']
+                eval_every: 5
+              -   id: t
+                  method: think
+                  model: d.gguf
+                  max_new_tokens: 64
+            """, file: "study.yaml")
+        #expect(yaml == json)
+        func yamlError(_ text: String) -> String {
+            do {
+                _ = try StudyFileReader.parseYAML(text, file: "s.yaml")
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(yamlError("data:\n\ttrain: x\n").contains("line 2") )
+        #expect(yamlError("data: {train: x}\n").contains("flow mappings"))
+        #expect(yamlError("data:\n  train: x\n    test: y\n").contains("line 3"))
+        #expect(yamlError("name: a\nname: b\n").contains("duplicate key name"))
+        #expect(yamlError("data:\n  train: a\n  test: b\nruns:\n  - method: sft\n    model: m\n    epoch: 1\n").contains("runs[0].epoch"))
+        #expect(yamlError("").contains("empty"))
+    }
+
     @Test("relative paths resolve against the study file's folder when the file exists there")
     func relativePaths() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sift-study-\(UUID().uuidString)")
