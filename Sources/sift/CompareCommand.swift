@@ -93,7 +93,7 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Prompt length limit for prompt methods (the article is shortened).")
     var cutoffLength: Int?
 
-    @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, q/k/v/o projections); without it SFT is a full fine-tune.")
+    @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, dropout 0.05, q/k/v/o projections, learning rate 2e-4 unless the study file sets one); without it SFT is a full fine-tune.")
     var sftLoraRank: Int?
 
     @Flag(help: "Only re-render report.md and report.html from OUTPUT/results.json.")
@@ -164,6 +164,10 @@ struct CompareCommand: AsyncParsableCommand {
             if let sftLoraRank, spec.runs[index].method == .sft {
                 spec.runs[index].lora = LoRASpec(rank: sftLoraRank, alpha: Double(2 * sftLoraRank), dropout: 0.05,
                                                  targets: ["q_proj", "k_proj", "v_proj", "o_proj"])
+                // Adapters learn from zero: they need a larger rate than a full fine-tune.
+                if spec.runs[index].learningRate == RunSpec(id: "", method: .sft, model: "").learningRate {
+                    spec.runs[index].learningRate = 2e-4
+                }
             }
         }
         try spec.validate()
