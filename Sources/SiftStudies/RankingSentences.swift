@@ -62,7 +62,8 @@ public enum RankingSentences {
             let change = abs(gap) < 0.05 ? "leaves zero-shot accuracy unchanged" : "\(gap > 0 ? "raises" : "lowers") zero-shot accuracy by \(points(abs(gap)))"
             var sentence = "On \(modelLabel(runs[think])), thinking \(change) (\(score(runs[plain].accuracy)) → \(score(runs[think].accuracy)))"
             if runs[think].inferenceExamplesPerSecond > 0, runs[plain].inferenceExamplesPerSecond > 0 {
-                sentence += " and is \(factor(runs[plain].inferenceExamplesPerSecond / runs[think].inferenceExamplesPerSecond)) slower per example"
+                let slowdown = runs[plain].inferenceExamplesPerSecond / runs[think].inferenceExamplesPerSecond
+                sentence += slowdown >= 1 ? " and is \(factor(slowdown)) slower per example" : " and is \(factor(1 / slowdown)) faster per example"
             }
             if runs[think].unparseable > 0 { sentence += "; \(runs[think].unparseable) of \(runs[think].testExamples) answers were unreadable" }
             sentences.append(sentence + ".")

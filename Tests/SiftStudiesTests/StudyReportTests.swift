@@ -64,6 +64,10 @@ struct StudyReportTests {
         let flipped = RankingSentences.make(changed)
         #expect(flipped[0].hasPrefix("The zero-shot (no think) on SmolLM2-135M-Instruct.Q4_1 is the most accurate (0.950), 4.0 points ahead of the linear head"))
         #expect(flipped.contains { $0.contains("thinking lowers zero-shot accuracy by 33.0 points") })
+        // Thinking that is faster (it stopped early) is called faster, not "0.5× slower".
+        var quickThink = runs
+        quickThink[3].inferenceExamplesPerSecond = 60
+        #expect(RankingSentences.make(quickThink).contains { $0.contains("and is 2.0× faster per example") })
         // Without RPS, the speed sentence uses in-process inference speed.
         let unserved = runs.map { run -> RunResult in var copy = run; copy.requestsPerSecond = nil; return copy }
         #expect(RankingSentences.make(unserved).contains { $0.contains("classifies the most examples per second (200 ex/s)") })
