@@ -164,8 +164,12 @@ public enum RunExecutor {
         // An unreadable answer (predicted −1) is wrong: score it as the class after the true one.
         let predicted = zip(labels, prediction.predictions).map { label, p in p.predicted >= 0 ? p.predicted : (label + 1) % names.count }
         let report = try ClassificationReport(labels: labels, predictions: predicted, labelNames: names)
+        // The confusion matrix shows readable answers only (an unreadable one has no predicted class).
+        let readable = prediction.predictions.indices.filter { prediction.predictions[$0].predicted >= 0 }
+        let matrix = try ConfusionMatrix(labels: readable.map { labels[$0] }, predictions: readable.map { prediction.predictions[$0].predicted },
+                                         classCount: names.count)
         let tokens = prediction.generatedTokens
-        return RunResult(spec: run, accuracy: report.accuracy, macroF1: report.macroF1, confusionMatrix: report.confusionMatrix,
+        return RunResult(spec: run, accuracy: report.accuracy, macroF1: report.macroF1, confusionMatrix: matrix.counts,
                          labelNames: names, testExamples: total, trainExamples: 0, unparseable: prediction.unparseable,
                          inferenceExamplesPerSecond: prediction.seconds > 0 ? Double(total) / prediction.seconds : 0,
                          meanGeneratedTokens: tokens.isEmpty ? nil : Double(tokens.reduce(0, +)) / Double(tokens.count))

@@ -22,7 +22,7 @@ public struct RunResult: Sendable, Codable, Equatable {
     /// Test-set accuracy and macro-F1 of the final (best) model.
     public var accuracy: Double
     public var macroF1: Double
-    /// Confusion matrix on the test set (rows: true class).
+    /// Confusion matrix on the test set (rows: true class); unreadable answers (think) are not in it.
     public var confusionMatrix: [[Int]]
     public var labelNames: [String]
     public var testExamples: Int

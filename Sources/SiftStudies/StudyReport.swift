@@ -60,8 +60,8 @@ public struct StudyReport {
         let classes = first?.labelNames.count ?? 0
         let train = runs.map(\.trainExamples).max() ?? 0
         let test = first?.testExamples ?? 0
-        return "\(classes) classes · \(train) training examples" + (study.trainPerClass.map { " (\($0) per class)" } ?? "")
-            + " · \(test) test examples" + (study.testPerClass.map { " (\($0) per class)" } ?? "")
+        let training = train == 0 ? "" : "\(train) training examples" + (study.trainPerClass.map { " (\($0) per class)" } ?? "") + " · "
+        return "\(classes) classes · " + training + "\(test) test examples" + (study.testPerClass.map { " (\($0) per class)" } ?? "")
             + (study.evalPerClass.map { " · training curves on \($0) test examples per class" } ?? "")
             + " · seed \(study.seed)"
     }
@@ -108,7 +108,7 @@ public struct StudyReport {
 
     /// Confusion matrix of a run on the test set.
     public func confusionChart(_ run: RunResult) -> ConfusionMatrixChart {
-        ConfusionMatrixChart(title: "\(run.spec.id): confusion matrix", counts: run.confusionMatrix, labelNames: run.labelNames,
+        ConfusionMatrixChart(title: "\(run.spec.id): confusion matrix" + (run.unparseable > 0 ? " (\(run.unparseable) unreadable not shown)" : ""), counts: run.confusionMatrix, labelNames: run.labelNames,
                              cellSize: run.labelNames.count > 6 ? 40 : 52)
     }
 
