@@ -190,6 +190,8 @@ public struct StudyReport {
         .grid.pair figure{flex:1 1 460px;max-width:calc(50% - 8px)}
         figure svg{display:block;max-width:100%;height:auto}
         .grid.pair figure svg{width:100%}
+        .grid.trio figure{flex:0 1 calc(33.333% - 11px)}
+        .grid.trio figure svg{width:100%}
         table.runs td{white-space:normal;word-break:break-all;text-align:left;font-size:12.5px}
         table.runs td:first-child{word-break:normal;white-space:nowrap}
         code{font-size:12.5px;background:#eef1f6;padding:1px 4px;border-radius:3px}
@@ -224,7 +226,7 @@ public struct StudyReport {
         page.append("<figure>\(Self.inline(inferenceBars().svg()))</figure>")
         page.append("</div>")
         if rpsBars() == nil { page.append("<p class=\"note\">Serving throughput (RPS) was not measured in this run.</p>") }
-        page.append("<h2 id=\"confusion\">Confusion matrices (test set)</h2><div class=\"grid\">")
+        page.append("<h2 id=\"confusion\">Confusion matrices (test set)</h2><div class=\"grid trio\">")
         for run in runs { page.append("<figure>\(Self.inline(confusionChart(run).svg()))</figure>") }
         page.append("</div><h2>Runs</h2><table class=\"runs\"><thead><tr><th>run</th><th>model</th><th>settings</th><th>kept checkpoint</th></tr></thead><tbody>")
         for run in runs {
