@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SiftData", targets: ["SiftData"]),
         .library(name: "SiftModels", targets: ["SiftModels"]),
         .library(name: "SiftTrain", targets: ["SiftTrain"]),
+        .library(name: "SiftStudies", targets: ["SiftStudies"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,10 +48,12 @@ let package = Package(
         .target(name: "SiftData", dependencies: ["CZstd", "CSnappy", "CZlib"]),
         .target(name: "SiftModels", dependencies: ["SiftTensor", "SiftCheckpoints", "SiftTokenizers"]),
         .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData", "SiftModels"]),
+        // Whole studies: `sift compare`, difficulty mining, scale / think / distillation studies, reports.
+        .target(name: "SiftStudies", dependencies: ["SiftTrain", "SiftData", "SiftModels", "SiftTokenizers", "SiftTensor"]),
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftModels", "SiftTrain",
+                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftModels", "SiftTrain", "SiftStudies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "SiftModelsTests", dependencies: ["SiftModels", "SiftTrain", "SiftCheckpoints", "SiftTensor", "SiftTokenizers", "SiftTestSupport"]),
         // The command line: every subcommand's help renders, no flag is declared twice, typical lines parse.
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftData", "SiftTrain"]),
+        .testTarget(name: "SiftStudiesTests", dependencies: ["SiftStudies", "SiftTrain", "SiftData", "SiftModels", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftModels", "SiftCheckpoints", "SiftTokenizers", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

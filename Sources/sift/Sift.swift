@@ -19,6 +19,10 @@ struct Sift: AsyncParsableCommand {
             VersionCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, EmbedCommand.self,
             LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
             DownloadCommand.self,
+            CompareCommand.self,
+            StudyCommand.self,
+            MineCommand.self,
+            DistillCommand.self,
         ]
     )
 }
