@@ -6,9 +6,9 @@ import SiftModels
 import SiftTensor
 import SiftTrain
 
-/// Loads a classifier checkpoint for inference.
-func loadClassifier(_ path: String) throws -> (ModelBundle, SequenceClassifier) {
-    let bundle = try ModelLoader.load(URL(fileURLWithPath: path), task: .classification(labels: nil))
+/// Loads a classifier checkpoint for inference (with a PEFT adapter merged in, if given).
+func loadClassifier(_ path: String, adapter: AdapterOption? = nil) throws -> (ModelBundle, SequenceClassifier) {
+    let bundle = try (adapter ?? AdapterOption()).load(path, task: .classification(labels: nil))
     guard let classifier = bundle.model.classifier else {
         throw CLIError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels)")
     }
@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
     var model: String
 
     @OptionGroup var prompt: PromptMethodOptions
+    @OptionGroup var adapter: AdapterOption
 
     @Option(help: "Labelled data file (CSV, TSV, JSON Lines or JSON).")
     var data: String
@@ -62,7 +63,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         if method != .classifier { return try runPromptMethod() }
-        let (bundle, classifier) = try loadClassifier(model)
+        let (bundle, classifier) = try loadClassifier(model, adapter: adapter)
         let labels = try LabelSet(names: bundle.labelNames)
         var dataset = try columns.load(data, labels: labels)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
@@ -125,7 +126,7 @@ struct PromptMethodOptions: ParsableArguments {
 extension EvalCommand {
     /// Option scoring or thinking zero-shot with a decoder.
     func runPromptMethod() throws {
-        let bundle = try ModelLoader.load(URL(fileURLWithPath: model), task: .causalLM)
+        let bundle = try adapter.load(model, task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder (choice and think need a Qwen3/Llama model)") }
         var dataset = try columns.load(data)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
@@ -209,6 +210,7 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "Classifier checkpoint directory.")
     var model: String
+    @OptionGroup var adapter: AdapterOption
 
     @Option(help: "Read texts from this file instead of stdin (JSON Lines, or CSV/TSV with --text-column).")
     var input: String?
@@ -222,7 +224,7 @@ struct PredictCommand: ParsableCommand {
     var batchSize: Int = 32
 
     func run() throws {
-        let (bundle, classifier) = try loadClassifier(model)
+        let (bundle, classifier) = try loadClassifier(model, adapter: adapter)
         let texts = try readTexts()
         guard !texts.isEmpty else { return }
         let examples = try texts.map { text, pair in
