@@ -34,10 +34,10 @@ CONTINUATIONS = [" A", " B", " C", " D", " World", " Sports"]
 def load_base(path):
     if path.endswith(".gguf"):
         directory, name = os.path.split(os.path.abspath(path))
-        model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=name, torch_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=name, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=name)
     else:
-        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
         tokenizer = AutoTokenizer.from_pretrained(path)
     return model.eval(), tokenizer
 
