@@ -39,6 +39,9 @@ public final class Linear: ParameterContainer {
     public var weight: Tensor
     /// `[out]`, or nil for bias-free projections (Qwen3 attention, `score`).
     public var bias: Tensor?
+    /// A low-rank update added to the output (LoRA), or nil. Its parameters are not in
+    /// `namedParameters()`: the adapter set that attached it owns and names them.
+    public var adapter: LoRAAdapter?
 
     public init(weight: Tensor, bias: Tensor?) {
         self.weight = weight
@@ -53,7 +56,9 @@ public final class Linear: ParameterContainer {
 
     /// x `[..., in]` → `[..., out]`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try x.linear(weight: weight, bias: bias)
+        let y = try x.linear(weight: weight, bias: bias)
+        guard let adapter else { return y }
+        return try y + adapter(x)
     }
 
     public func namedParameters() -> [(name: String, tensor: Tensor)] {

@@ -27,7 +27,9 @@ enum CheckpointStore {
     }
 
     /// Writes `checkpoint-N` (model, optimizer moments, trainer state).
-    static func save(step: Int, bundle: ModelBundle, optimizer: AdamW, state: TrainerState, in output: URL) throws -> URL {
+    /// With a `modelStore`, the model part is what the store writes (e.g. only a LoRA adapter).
+    static func save(step: Int, bundle: ModelBundle, optimizer: AdamW, state: TrainerState, in output: URL,
+                     modelStore: CheckpointModelStore? = nil) throws -> URL {
         let target = directory(step: step, in: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -38,15 +40,26 @@ enum CheckpointStore {
             moments.append(("exp_avg." + entry.name, try Tensor(shape: shape, storage: optimizer.firstMoments[index])))
             moments.append(("exp_avg_sq." + entry.name, try Tensor(shape: shape, storage: optimizer.secondMoments[index])))
         }
-        try bundle.save(to: target, extraFiles: ["trainer_state.json": stateData]) { staging in
+        let writeTrainingState = { (staging: URL) throws in
             try SafetensorsWriter.write(moments, to: staging.appendingPathComponent("optimizer.safetensors").path,
                                         metadata: ["format": "pt", "step": String(optimizer.stepCount)])
+        }
+        if let modelStore {
+            try AtomicDirectory.write(target) { staging in
+                try modelStore.writeModel(into: staging)
+                try stateData.write(to: staging.appendingPathComponent("trainer_state.json"))
+                try writeTrainingState(staging)
+            }
+        } else {
+            try bundle.save(to: target, extraFiles: ["trainer_state.json": stateData], writeExtra: writeTrainingState)
         }
         return target
     }
 
     /// Loads a checkpoint's weights, moments and state into a running trainer.
-    static func restore(_ checkpoint: URL, into model: ParameterContainer, optimizer: AdamW, expecting options: TrainingOptions) throws -> TrainerState {
+    /// `weightsFile` holds `model`'s parameters by name (`model.safetensors`, or an adapter's file).
+    static func restore(_ checkpoint: URL, into model: ParameterContainer, optimizer: AdamW, expecting options: TrainingOptions,
+                        weightsFile: String = "model.safetensors") throws -> TrainerState {
         let stateURL = checkpoint.appendingPathComponent("trainer_state.json")
         let state: TrainerState
         do {
@@ -57,11 +70,11 @@ enum CheckpointStore {
         guard state.options == options else {
             throw TrainError.invalidCheckpoint("\(checkpoint.path) was written with other training options; resume with the same flags (or start a new --output)")
         }
-        let weights = try SafetensorsFile(url: checkpoint.appendingPathComponent("model.safetensors"))
+        let weights = try SafetensorsFile(url: checkpoint.appendingPathComponent(weightsFile))
         for (name, tensor) in model.namedParameters() {
             guard weights.tensorNames.contains(name) else {
                 // A tied LM head is stored once; skip parameters the file does not hold only if tied.
-                throw TrainError.invalidCheckpoint("\(checkpoint.path)/model.safetensors lacks \(name)")
+                throw TrainError.invalidCheckpoint("\(checkpoint.path)/\(weightsFile) lacks \(name)")
             }
             let saved = try weights.tensor(name)
             guard saved.shape == tensor.shape else {

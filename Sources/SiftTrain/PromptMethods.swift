@@ -73,11 +73,16 @@ public struct OptionScorer {
                 progress?(startIndex)
             }
         } else {
-            // 2. Multi-token options: the prompt once, all options on its KV cache.
-            for (index, prompt) in prompts.enumerated() {
-                let scores = try model.scoreContinuations(prompt: prompt, continuations: options)
-                predictions.append(Self.prediction(fromMeanNLL: scores.map(\.meanNegativeLogLikelihood)))
-                progress?(index + 1)
+            // 2. Multi-token options: a batch of prompts once (KV cache), then every example's
+            //    options in one padded forward on the cache.
+            var startIndex = 0
+            while startIndex < prompts.count {
+                let chunk = Array(prompts[startIndex..<min(startIndex + batchSize, prompts.count)])
+                for scores in try model.scoreContinuations(prompts: chunk, continuations: options) {
+                    predictions.append(Self.prediction(fromMeanNLL: scores.map(\.meanNegativeLogLikelihood)))
+                }
+                startIndex += chunk.count
+                progress?(startIndex)
             }
         }
         return PromptPredictionResult(predictions: predictions, unparseable: 0, generatedTokens: [], generations: [],

@@ -12,11 +12,16 @@ public final class SFTObjective: TrainingObjective {
     public let validationTexts: [String]
     public let validationLabels: [Int]
     public let scorer: OptionScorer
+    /// LoRA adapters on the (frozen) decoder: then only they are trained and checkpointed.
+    public let lora: LoRAAdapterSet?
+    /// How checkpoints hold the model (set with `lora`: adapter-only checkpoints).
+    public var checkpointModel: CheckpointModelStore?
     let padId: Int
 
     public init(decoder: DecoderModel, formatter: PromptFormatter, train: [SFTExample], validationTexts: [String], validationLabels: [Int],
-                padId: Int, cutoffLength: Int?, evalBatchSize: Int) {
+                padId: Int, cutoffLength: Int?, evalBatchSize: Int, lora: LoRAAdapterSet? = nil) {
         self.decoder = decoder
+        self.lora = lora
         self.train = train
         self.validationTexts = validationTexts
         self.validationLabels = validationLabels
@@ -28,7 +33,7 @@ public final class SFTObjective: TrainingObjective {
         self.scorer = OptionScorer(model: scoringModel, formatter: formatter, cutoffLength: cutoffLength, batchSize: evalBatchSize)
     }
 
-    public var model: ParameterContainer { decoder }
+    public var model: ParameterContainer { lora ?? decoder }
     public var headParameterNames: Set<String> { [] }
     public var trainLengths: [Int] { train.map(\.ids.count) }
     public var hasValidation: Bool { !validationTexts.isEmpty }
@@ -41,6 +46,17 @@ public final class SFTObjective: TrainingObjective {
         labels.reserveCapacity(rows.count * length)
         for row in rows { labels += row.labels + [Int](repeating: -100, count: length - row.ids.count) }
         let batch = try TokenBatch(rows: rows.map(\.ids), padId: padId, padLeft: false)
+        // LoRA dropout draws from the trainer's generator (saved in checkpoints: exact resume).
+        if let lora {
+            lora.randomness.training = context.training
+            lora.randomness.generator = context.generator
+        }
+        defer {
+            if let lora {
+                context.generator = lora.randomness.generator
+                lora.randomness.training = false
+            }
+        }
         return try decoder.languageModelingLoss(hidden: decoder.hiddenStates(batch), labels: labels).loss
     }
 

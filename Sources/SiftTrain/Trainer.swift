@@ -58,6 +58,12 @@ public protocol TrainingObjective: AnyObject {
     func evaluate() throws -> EvaluationMetrics?
     /// Whether `evaluate` has data.
     var hasValidation: Bool { get }
+    /// How checkpoints hold the model; nil (the default): the full Hugging Face directory.
+    var checkpointModel: CheckpointModelStore? { get }
+}
+
+extension TrainingObjective {
+    public var checkpointModel: CheckpointModelStore? { nil }
 }
 
 /// Runs a `TrainingObjective` and writes checkpoints, logs and plots into an output directory.
@@ -112,7 +118,8 @@ public final class Trainer {
         var state = TrainerState(options: options)
         state.totalSteps = totalSteps
         if resume, let checkpoint = try CheckpointStore.latest(in: output) {
-            state = try CheckpointStore.restore(checkpoint, into: objective.model, optimizer: optimizer, expecting: options)
+            state = try CheckpointStore.restore(checkpoint, into: objective.model, optimizer: optimizer, expecting: options,
+                                                weightsFile: objective.checkpointModel?.weightsFileName ?? "model.safetensors")
         } else if !resume {
             try CheckpointStore.clearLog(in: output)
         }
@@ -208,7 +215,7 @@ public final class Trainer {
                 state.generator = context.generator
                 state.trainingSeconds = secondsBefore + Date().timeIntervalSince(runStart) - evaluationSeconds
                 let directory = try CheckpointStore.save(step: state.globalStep, bundle: bundle, optimizer: optimizer,
-                                                         state: state, in: output)
+                                                         state: state, in: output, modelStore: objective.checkpointModel)
                 try CheckpointStore.rotate(in: output, keep: options.saveTotalLimit, protecting: state.bestStep)
                 onEvent?(.saved(step: state.globalStep, directory: directory))
             }
@@ -217,7 +224,12 @@ public final class Trainer {
         // 5. The final model: the best checkpoint by the metric, else the last one.
         let finalStep = state.bestStep ?? state.globalStep
         let finalDirectory = output.appendingPathComponent("model")
-        try CheckpointStore.exportModel(from: CheckpointStore.directory(step: finalStep, in: output), to: finalDirectory)
+        let finalCheckpoint = CheckpointStore.directory(step: finalStep, in: output)
+        if let store = objective.checkpointModel {
+            try store.exportModel(from: finalCheckpoint, to: finalDirectory)
+        } else {
+            try CheckpointStore.exportModel(from: finalCheckpoint, to: finalDirectory)
+        }
         try TrainingPlots.write(log: state.log, metric: options.metric, to: output)
         let summary = TrainingSummary(
             totalSteps: totalSteps, trainingSeconds: state.trainingSeconds,

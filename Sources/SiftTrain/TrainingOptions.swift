@@ -1,4 +1,5 @@
 // Options of a training run, with the Hugging Face Trainer's defaults where it has one.
+import SiftModels
 
 /// When to evaluate on the validation split.
 public enum EvaluationSchedule: Sendable, Codable, Equatable {
@@ -64,6 +65,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var freezeBase: Bool = false
     /// Weight decay on every parameter (torch's single group) instead of the Trainer's no-decay rule.
     public var decayAllParameters: Bool = false
+    /// Train LoRA adapters instead of the weights (prompt SFT); part of the options so `--resume`
+    /// refuses a checkpoint written with another rank, alpha, dropout or target list.
+    public var lora: LoRAConfig?
 
     public init() {}
 

@@ -6,9 +6,9 @@ import SiftModels
 import SiftTensor
 import SiftTrain
 
-/// Loads a classifier checkpoint for inference.
-func loadClassifier(_ path: String, revision: String = "main") throws -> (ModelBundle, SequenceClassifier) {
-    let bundle = try ModelLoader.load(try resolveModelLocation(path, revision: revision), task: .classification(labels: nil))
+/// Loads a classifier checkpoint (a local path or a Hub id) for inference, with a PEFT adapter merged in if given.
+func loadClassifier(_ path: String, revision: String = "main", adapter: AdapterOption? = nil) throws -> (ModelBundle, SequenceClassifier) {
+    let bundle = try (adapter ?? AdapterOption()).load(try resolveModelLocation(path, revision: revision), task: .classification(labels: nil))
     guard let classifier = bundle.model.classifier else {
         throw CLIError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels)")
     }
@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
     var model: String
 
     @OptionGroup var prompt: PromptMethodOptions
+    @OptionGroup var adapter: AdapterOption
 
     @Option(help: "Labelled data file (CSV, TSV, JSON Lines or JSON).")
     var data: String
@@ -63,7 +64,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         if method != .classifier { return try runPromptMethod() }
-        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision)
+        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision, adapter: adapter)
         let labels = try LabelSet(names: bundle.labelNames)
         var dataset = try columns.load(data, labels: labels, role: .evaluation)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
@@ -126,7 +127,7 @@ struct PromptMethodOptions: ParsableArguments {
 extension EvalCommand {
     /// Option scoring or thinking zero-shot with a decoder.
     func runPromptMethod() throws {
-        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
+        let bundle = try adapter.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder (choice and think need a Qwen3/Llama model)") }
         var dataset = try columns.load(data, role: .evaluation)
         if let maxPerClass { dataset = try dataset.limitedPerClass(maxPerClass) }
@@ -211,6 +212,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Classifier checkpoint directory.")
     var model: String
     @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
+    @OptionGroup var adapter: AdapterOption
 
     @Option(help: "Read texts from this file instead of stdin (JSON Lines, or CSV/TSV with --text-column).")
     var input: String?
@@ -224,7 +226,7 @@ struct PredictCommand: ParsableCommand {
     var batchSize: Int = 32
 
     func run() throws {
-        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision)
+        let (bundle, classifier) = try loadClassifier(model, revision: hub.revision, adapter: adapter)
         let texts = try readTexts()
         guard !texts.isEmpty else { return }
         let documents = try bundle.tokenizer.encodeDocuments(texts.map { ($0.0, $0.1, 0) }, options: encoding.textEncoding())

@@ -125,12 +125,13 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Decoder model: a Hugging Face directory or a .gguf file.")
     var model: String
     @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
+    @OptionGroup var adapter: AdapterOption
     @OptionGroup var chatOptions: ChatOptions
     @Option(help: "Read JSON Lines from this file instead of stdin.")
     var input: String?
 
     func run() throws {
-        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
+        let bundle = try adapter.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder") }
         try forEachJSONLine(input) { value, line in
             guard let object = value as? [String: Any], let prompt = object["prompt"] as? String,
@@ -152,6 +153,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Decoder model: a Hugging Face directory or a .gguf file.")
     var model: String
     @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
+    @OptionGroup var adapter: AdapterOption
     @Option(help: "The prompt text.")
     var prompt: String
     @OptionGroup var chatOptions: ChatOptions
@@ -171,7 +173,7 @@ struct GenerateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM)
+        let bundle = try adapter.load(try hub.modelURL(model), task: .causalLM)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder") }
         let ids = bundle.tokenizer.encode(try chatOptions.render(prompt, tokenizer: bundle.tokenizer), addSpecialTokens: false).ids
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }

@@ -24,6 +24,7 @@ struct TrainCommand: ParsableCommand {
     var method: TrainMethod = .classifier
 
     @OptionGroup(title: "Prompt SFT (--method sft)") var prompt: PromptMethodOptions
+    @OptionGroup(title: "LoRA (--method sft)") var lora: LoRAOptions
 
     @Option(help: "Model: a Hugging Face directory (config.json + model.safetensors + tokenizer) or a .gguf file.")
     var model: String
@@ -121,6 +122,7 @@ struct TrainCommand: ParsableCommand {
 
     func options() throws -> TrainingOptions {
         var o = TrainingOptions()
+        o.lora = try lora.config()
         o.learningRate = learningRate
         o.weightDecay = weightDecay
         o.schedule = schedule
@@ -171,6 +173,7 @@ struct TrainCommand: ParsableCommand {
         if method == .sft {
             return try runSFT(options: options, trainSet: trainSet, validationSet: validationSet)
         }
+        guard options.lora == nil else { throw ValidationError("--lora-rank applies to --method sft (LoRA for classifiers is not wired yet)") }
         // 2. Model with a head for these labels.
         let bundle = try ModelLoader.load(try hub.modelURL(model), task: .classification(labels: labelNames), seed: seed)
         if !bundle.newlyInitialized.isEmpty {
@@ -193,6 +196,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Prompt SFT of a decoder; validation by option perplexity.
     func runSFT(options: TrainingOptions, trainSet: TextDataset, validationSet: TextDataset?) throws {
+        guard options.lora == nil || method == .sft else { throw ValidationError("--lora-rank applies to --method sft") }
         guard !options.freezeBase else { throw ValidationError("--freeze-base does not apply to --method sft (use --method classifier for a head-only run)") }
         let bundle = try ModelLoader.load(try hub.modelURL(model), task: .causalLM, seed: seed)
         guard case let .decoder(decoder) = bundle.model else { throw CLIError("\(model) is not a decoder: --method sft needs a Qwen3/Llama model") }
@@ -202,10 +206,17 @@ struct TrainCommand: ParsableCommand {
         note("Prompt SFT on \(examples.count) examples (\(labelNames.count) options), answer-only loss, cutoff \(prompt.cutoffLen) tokens"
              + (validationSet.map { ", validating on \($0.count) by option perplexity" } ?? ""))
         decoder.setRequiresGrad(true)
+        let adapters = try options.lora.map { try LoRAAdapterSet.attach(to: decoder, config: $0, seed: seed) }
         let objective = SFTObjective(decoder: decoder, formatter: formatter, train: examples,
                                      validationTexts: validationSet?.examples.map(\.text) ?? [],
                                      validationLabels: validationSet?.examples.map(\.label) ?? [],
-                                     padId: padId(for: bundle), cutoffLength: prompt.cutoffLen, evalBatchSize: prompt.promptBatchSize)
+                                     padId: padId(for: bundle), cutoffLength: prompt.cutoffLen, evalBatchSize: prompt.promptBatchSize,
+                                     lora: adapters)
+        if let adapters {
+            note("LoRA r=\(adapters.config.rank) alpha=\(adapters.config.alpha) dropout=\(adapters.config.dropout) on \(adapters.modules.count) projections; final model: \(lora.loraSave.rawValue)")
+            objective.checkpointModel = LoRACheckpointing(adapters: adapters, bundle: bundle, baseModel: URL(fileURLWithPath: model).standardizedFileURL.path,
+                                                          saveMode: lora.loraSave)
+        }
         let trainer = try Trainer(bundle: bundle, objective: objective, options: options, output: URL(fileURLWithPath: output))
         report(try runTrainer(trainer))
     }
