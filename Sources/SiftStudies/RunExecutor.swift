@@ -114,19 +114,19 @@ public enum RunExecutor {
         guard case let .decoder(decoder) = bundle.model else {
             throw StudyError.invalidStudy("run \(run.id): \(run.model) is not a decoder; sft needs a Qwen3/Llama model")
         }
-        if let lora = run.lora {
-            try LoRAHook.apply(lora, to: decoder, run: run.id)
-        } else {
-            decoder.setRequiresGrad(true)
-        }
+        decoder.setRequiresGrad(true)
+        let adapters = try run.lora.map { try LoRAHook.apply($0, to: decoder, seed: seed) }
         let formatter = PromptFormatter(tokenizer: bundle.tokenizer, template: .study(labelNames: data.labelNames))
         let examples = try data.train.examples.map { try formatter.sftExample(text: $0.text, label: $0.label, cutoffLength: run.cutoffLength) }
         let objective = SFTObjective(decoder: decoder, formatter: formatter, train: examples,
                                      validationTexts: data.evaluation.examples.map(\.text),
                                      validationLabels: data.evaluation.examples.map(\.label),
-                                     padId: bundle.padTokenId, cutoffLength: run.cutoffLength, evalBatchSize: run.promptBatchSize)
+                                     padId: bundle.padTokenId, cutoffLength: run.cutoffLength, evalBatchSize: run.promptBatchSize,
+                                     lora: adapters)
+        if let adapters { objective.checkpointModel = LoRAHook.checkpointing(adapters, bundle: bundle, baseModel: run.model) }
         var options = try trainingOptions(run, seed: seed)
         options.freezeBase = false
+        options.lora = adapters?.config
         let trainer = try Trainer(bundle: bundle, objective: objective, options: options, output: directory)
         trainer.onEvent = { onEvent(.training(id: run.id, event: $0)) }
         let summary = try trainer.run(resume: resume)

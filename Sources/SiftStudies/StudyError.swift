@@ -12,8 +12,6 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     case missingKey(file: String, key: String)
     /// The study is inconsistent (e.g. two runs with the same id, no runs).
     case invalidStudy(String)
-    /// LoRA fine-tuning was requested but this build has no LoRA implementation wired in.
-    case loraUnavailable(run: String)
     /// A finished run in the output folder was made with other settings than the study asks for now.
     case staleRun(id: String, path: String, changed: [String])
     /// A run failed; `reason` is the underlying error.
@@ -31,8 +29,6 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
             return "\(file): missing required key \(key)"
         case let .invalidStudy(reason):
             return "invalid study: \(reason)"
-        case let .loraUnavailable(run):
-            return "run \(run) asks for LoRA, but LoRA is not available in this build; remove its \"lora\" block to run full fine-tuning"
         case let .staleRun(id, path, changed):
             return "run \(id) in \(path) was made with other settings than this study asks for (changed: \(changed.joined(separator: ", "))); delete that folder or use another --output (--resume only skips runs whose settings are unchanged)"
         case let .runFailed(id, reason):
