@@ -78,7 +78,9 @@ public final class ServingModel: @unchecked Sendable {
     }
 
     /// A decoder answering `formatter`'s multiple-choice prompt by option scoring.
-    public init(optionScoring decoder: DecoderModel, formatter: PromptFormatter, modelId: String) throws {
+    /// - Parameter labels: the class names answered (default: the template's option names, which
+    ///   may be longer, e.g. "Science/Technology" for the class "Sci/Tech").
+    public init(optionScoring decoder: DecoderModel, formatter: PromptFormatter, labels: [String]? = nil, modelId: String) throws {
         let options = formatter.optionIds()
         if let empty = options.firstIndex(where: \.isEmpty) {
             throw ServeSetupError("option \(empty) of the prompt template encodes to no tokens")
@@ -90,7 +92,11 @@ public final class ServingModel: @unchecked Sendable {
         backend = .choice(decoder, optionIds: options)
         self.formatter = formatter
         tokenizer = formatter.tokenizer
-        labels = formatter.template.optionNames
+        let names = labels ?? formatter.template.optionNames
+        guard names.count == formatter.template.optionNames.count else {
+            throw ServeSetupError("\(names.count) labels for a prompt with \(formatter.template.optionNames.count) options")
+        }
+        self.labels = names
         padId = decoder.config.padTokenId ?? decoder.config.eosTokenIds.first ?? 0
         self.modelId = modelId
         maxPositions = decoder.config.maxPositionEmbeddings
@@ -100,7 +106,8 @@ public final class ServingModel: @unchecked Sendable {
     /// Loads a model directory or `.gguf` file.
     /// - Parameters:
     ///   - method: `.classifier` needs a classifier checkpoint; `.choice` a decoder LM and `labels`.
-    ///   - labels: class names for `.choice` (the prompt's options).
+    ///   - labels: class names for `.choice` (the prompt's options); for `.classifier`, they replace the
+    ///     checkpoint's, and a checkpoint without a head of that size gets a seeded random one (see `newlyInitialized`).
     ///   - promptTemplate: a template file for `.choice` (default: the study's prompt).
     public static func load(path: String, method: ServingMethod, labels: [String]? = nil, promptTemplate: String? = nil,
                             modelId: String? = nil) throws -> ServingModel {
@@ -108,7 +115,7 @@ public final class ServingModel: @unchecked Sendable {
         let id = modelId ?? path
         switch method {
         case .classifier:
-            let bundle = try ModelLoader.load(url, task: .classification(labels: nil))
+            let bundle = try ModelLoader.load(url, task: .classification(labels: labels))
             guard let classifier = bundle.model.classifier else {
                 throw ServeSetupError("\(path) is not a classifier checkpoint (its config has no id2label/num_labels); use --method choice for a language model")
             }
@@ -116,8 +123,10 @@ public final class ServingModel: @unchecked Sendable {
             case let .bert(c): c.maxPositionEmbeddings
             case let .decoder(c): c.maxPositionEmbeddings
             }
-            return try ServingModel(classifier: classifier, tokenizer: bundle.tokenizer, labels: bundle.labelNames,
-                                    padId: bundle.padTokenId, modelId: id, maxPositions: positions)
+            let served = try ServingModel(classifier: classifier, tokenizer: bundle.tokenizer, labels: bundle.labelNames,
+                                          padId: bundle.padTokenId, modelId: id, maxPositions: positions)
+            served.newlyInitialized = bundle.newlyInitialized
+            return served
         case .choice:
             guard let labels, !labels.isEmpty else {
                 throw ServeSetupError("--method choice needs the class names (--labels A,B,…): they are the prompt's options")
@@ -129,9 +138,13 @@ public final class ServingModel: @unchecked Sendable {
             let template = try promptTemplate.map { try PromptTemplate.load(from: URL(fileURLWithPath: $0), labelNames: labels) }
                 ?? .study(labelNames: labels)
             return try ServingModel(optionScoring: decoder, formatter: PromptFormatter(tokenizer: bundle.tokenizer, template: template),
-                                    modelId: id)
+                                    labels: labels, modelId: id)
         }
     }
+
+    /// Parameters the checkpoint lacked and that were initialised at random (a new head when
+    /// `labels` were given for a checkpoint without one): predictions are then meaningless except for timing.
+    public private(set) var newlyInitialized: [String] = []
 
     /// Whether `/embed` is available (encoders).
     public var canEmbed: Bool { encoder != nil }

@@ -62,15 +62,23 @@ public final class SiftServer: Sendable {
         let app = makeApplication(logger: logger ?? Self.quietLogger) { portBox.set($0) }
         scheduler.start()
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger ?? Self.quietLogger))
-        let task = Task { try await group.run() }
+        let failure = NIOLockedValueBox<String?>(nil)
+        let task = Task {
+            do {
+                try await group.run()
+            } catch {
+                failure.withLockedValue { $0 = "\(error)" }
+                throw error
+            }
+        }
         let deadline = ContinuousClock.now + .seconds(30)
         while portBox.port == nil {
-            if ContinuousClock.now > deadline {
+            let failed = failure.withLockedValue { $0 }
+            if failed != nil || ContinuousClock.now > deadline {
                 await group.triggerGracefulShutdown()
                 scheduler.stop()
-                throw ServeSetupError("the server did not start listening on \(configuration.host):\(configuration.port) within 30 s")
+                throw ServeSetupError("the server could not listen on \(configuration.host):\(configuration.port): \(failed ?? "not listening after 30 s")")
             }
-            if task.isCancelled { break }
             try await Task.sleep(for: .milliseconds(5))
         }
         return RunningServer(port: portBox.port ?? configuration.port, group: group, task: task, scheduler: scheduler)

@@ -34,8 +34,8 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "Texts to send: a dataset file (CSV, TSV, JSON Lines, Parquet).")
     var data: String?
     @OptionGroup var columns: DataColumnOptions
-    @Option(help: "Closed loop: concurrent clients, comma-separated for several runs.")
-    var concurrency: String = "8"
+    @Option(help: "Closed loop: concurrent clients, comma-separated for several runs (default 8; the soak's default 64).")
+    var concurrency: String?
     @Option(help: "Open loop: arrivals per second (instead of the closed loop).")
     var rate: Double?
     @Option(help: "Open loop: outstanding requests beyond which arrivals are dropped (and counted).")
@@ -70,12 +70,14 @@ struct BenchServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let texts = try loadTexts()
-        let levels = try concurrency.split(separator: ",").map { part -> Int in
+        let levelList = concurrency ?? (soak ? "64" : "8")
+        let levels = try levelList.split(separator: ",").map { part -> Int in
             guard let value = Int(part.trimmingCharacters(in: .whitespaces)), value >= 1 else {
-                throw ValidationError("--concurrency takes positive integers, comma-separated; got \(concurrency)")
+                throw ValidationError("--concurrency takes positive integers, comma-separated; got \(levelList)")
             }
             return value
         }
+        guard !levels.isEmpty else { throw ValidationError("--concurrency is empty") }
         let modes = try batching.split(separator: ",").map { part -> Bool in
             switch part.trimmingCharacters(in: .whitespaces) {
             case "on": true
@@ -83,6 +85,7 @@ struct BenchServeCommand: AsyncParsableCommand {
             default: throw ValidationError("--batching takes on, off or on,off; got \(batching)")
             }
         }
+        guard !modes.isEmpty else { throw ValidationError("--batching is empty") }
         if let url {
             let (host, port) = try parse(url: url)
             var reports: [ServingBenchmarkReport] = []

@@ -9,7 +9,7 @@ extension ServingMethod: ExpressibleByArgument {}
 struct ServingOptions: ParsableArguments {
     @Option(help: "classifier (a classifier checkpoint: encoder or decoder linear head) or choice (a decoder LM answering the multiple-choice prompt by option scoring).")
     var method: ServingMethod = .classifier
-    @Option(help: "choice: the class names, comma-separated (the prompt's options), e.g. World,Sports,Business,Sci/Tech.")
+    @Option(help: "choice: the class names, comma-separated (the prompt's options), e.g. World,Sports,Business,Sci/Tech. classifier: replaces the checkpoint's labels; a checkpoint without such a head gets a random one (for timing only).")
     var labels: String?
     @Option(help: "choice: prompt template file (default: the study's prompt).")
     var promptTemplate: String?
@@ -44,7 +44,11 @@ struct ServingOptions: ParsableArguments {
     }
 
     func loadModel(_ path: String) throws -> ServingModel {
-        try ServingModel.load(path: path, method: method, labels: labelList, promptTemplate: promptTemplate, modelId: modelId)
+        let model = try ServingModel.load(path: path, method: method, labels: labelList, promptTemplate: promptTemplate, modelId: modelId)
+        if !model.newlyInitialized.isEmpty {
+            note("warning: \(path) has no trained head for these labels; \(model.newlyInitialized.joined(separator: ", ")) initialised at random (predictions are meaningless)")
+        }
+        return model
     }
 }
 
