@@ -1,7 +1,7 @@
-// Dynamic batching. Requests' encoded inputs wait in a FIFO queue; one dedicated thread (not Swift's
-// cooperative pool, which a forward pass would block) takes the longest prefix of the queue that fits
-// `maxBatchTokens` padded tokens and `maxBatchRequests` inputs, runs it, and hands each request its
-// rows. While a batch runs, new arrivals queue up and form the next batch.
+// Dynamic batching. Requests' encoded inputs wait in a queue; one dedicated thread (not Swift's
+// cooperative pool, which a forward pass would block) takes the oldest input plus waiting inputs of
+// similar length, within `maxBatchTokens` padded tokens and `maxBatchRequests` inputs, runs them as
+// one batch, and hands each request its rows. While a batch runs, new arrivals queue up for the next.
 import Foundation
 
 /// What to compute for a queued input.
@@ -56,8 +56,10 @@ struct QueuedInput {
 final class InferenceScheduler: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `condition`.
     private let condition = NSCondition()
-    private var queue: [QueuedInput] = []
+    /// Waiting inputs in arrival order; nil marks one taken out of order into an earlier batch.
+    private var queue: [QueuedInput?] = []
     private var head = 0
+    private var waiting = 0
     private var stopping = false
     private var finished = false
     private let model: ServingModel
@@ -91,7 +93,8 @@ final class InferenceScheduler: @unchecked Sendable {
                 return
             }
             for index in inputs.indices { queue.append(QueuedInput(request: request, index: index)) }
-            metrics.setQueueLength(queue.count - head)
+            waiting += inputs.count
+            metrics.setQueueLength(waiting)
             condition.signal()
             condition.unlock()
         }
@@ -109,53 +112,71 @@ final class InferenceScheduler: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while head == queue.count && !stopping { condition.wait() }
-            if head == queue.count {  // stopping with nothing left
+            while waiting == 0 && !stopping { condition.wait() }
+            if waiting == 0 {  // stopping with nothing left
                 finished = true
                 condition.broadcast()
                 condition.unlock()
                 return
             }
             let batch = takeBatch()
-            metrics.setQueueLength(queue.count - head)
+            metrics.setQueueLength(waiting)
             condition.unlock()
             run(batch)
         }
     }
 
-    /// The longest queue prefix of one operation within the limits (at least one input). Lock held.
+    /// The oldest waiting input, then later ones of the same operation whose lengths keep padding
+    /// small (padded tokens at most 5/4 of real tokens) within the limits. Lock held; `waiting > 0`.
+    ///
+    /// Padding is pure waste on a CPU, so inputs of similar length are grouped rather than taking
+    /// the queue's prefix; the oldest input always goes first, so nothing waits forever.
     private func takeBatch() -> [QueuedInput] {
-        var batch: [QueuedInput] = []
-        var longest = 0
-        let operation = queue[head].request.operation
-        while head < queue.count && batch.count < max(limits.maxBatchRequests, 1) {
-            let next = queue[head]
-            guard next.request.operation == operation else { break }
-            let longer = max(longest, next.tokens)
-            if !batch.isEmpty && longer * (batch.count + 1) > limits.maxBatchTokens { break }
-            longest = longer
-            batch.append(next)
-            head += 1
+        while head < queue.count && queue[head] == nil { head += 1 }
+        guard head < queue.count, let first = queue[head] else { return [] }
+        queue[head] = nil
+        head += 1
+        waiting -= 1
+        var batch = [first]
+        var longest = first.tokens, real = first.tokens
+        let limit = max(limits.maxBatchRequests, 1)
+        let window = min(queue.count, head + 8 * limit)
+        var index = head
+        while index < window && batch.count < limit {
+            if let next = queue[index], next.request.operation == first.request.operation {
+                let longer = max(longest, next.tokens)
+                let padded = longer * (batch.count + 1)
+                if padded <= limits.maxBatchTokens && padded * 4 <= (real + next.tokens) * 5 {
+                    batch.append(next)
+                    queue[index] = nil
+                    waiting -= 1
+                    longest = longer
+                    real += next.tokens
+                }
+            }
+            index += 1
         }
+        while head < queue.count && queue[head] == nil { head += 1 }
         // Compact now and then so the array does not grow without bound.
-        if head > 1024 && head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        } else if head == queue.count {
+        if head == queue.count {
             queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024 && head * 2 > queue.count {
+            queue.removeFirst(head)
             head = 0
         }
         return batch
     }
 
     private func run(_ batch: [QueuedInput]) {
+        guard let first = batch.first else { return }
         let start = DispatchTime.now().uptimeNanoseconds
         for item in batch where item.index == 0 {
             metrics.observeQueueTime(Double(start &- item.request.enqueued) / 1e9)
         }
         let inputs = batch.map { $0.request.inputs[$0.index] }
         let outcome: Result<[[Float]], Error>
-        switch batch[0].request.operation {
+        switch first.request.operation {
         case .scores: outcome = Result { try model.rawScores(inputs) }
         case let .embed(normalize): outcome = Result { try model.embeddings(inputs, normalize: normalize) }
         }

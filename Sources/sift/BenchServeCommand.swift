@@ -110,8 +110,8 @@ struct BenchServeCommand: AsyncParsableCommand {
             return
         }
         var reports: [ServingBenchmarkReport] = []
-        for batched in modes {
-            for level in levels {
+        for level in levels {
+            for batched in modes {
                 var report = try await ServingBenchmark.run(model: served, server: serving.configuration(host: "127.0.0.1", port: 0, batching: batched),
                                                             options: options(texts: texts, concurrency: level))
                 report.labels = ["model": served.modelId, "kind": served.kind.rawValue, "batching": batched ? "on" : "off"]
