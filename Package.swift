@@ -23,9 +23,16 @@ let package = Package(
         .library(name: "SiftModels", targets: ["SiftModels"]),
         .library(name: "SiftTrain", targets: ["SiftTrain"]),
         .library(name: "SiftStudies", targets: ["SiftStudies"]),
+        .library(name: "SiftServe", targets: ["SiftServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Serving (SiftServe): HTTP server on SwiftNIO, latency histograms for the load generator.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // OpenBLAS on Linux (Debian: libopenblas-dev). On Apple platforms SiftTensor uses Accelerate instead.
@@ -50,10 +57,24 @@ let package = Package(
         .target(name: "SiftTrain", dependencies: ["SiftTensor", "SiftData", "SiftModels"]),
         // Whole studies: `sift compare`, difficulty mining, scale / think / distillation studies, reports.
         .target(name: "SiftStudies", dependencies: ["SiftTrain", "SiftData", "SiftModels", "SiftTokenizers", "SiftTensor"]),
+        .target(
+            name: "SiftServe",
+            dependencies: [
+                "SiftTensor", "SiftTokenizers", "SiftData", "SiftModels", "SiftTrain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftModels", "SiftTrain", "SiftStudies",
+                "SiftTensor", "SiftTokenizers", "SiftCheckpoints", "SiftData", "SiftModels", "SiftTrain", "SiftStudies", "SiftServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +95,7 @@ let package = Package(
         // The command line: every subcommand's help renders, no flag is declared twice, typical lines parse.
         .testTarget(name: "SiftCLITests", dependencies: ["sift", "SiftData", "SiftTrain"]),
         .testTarget(name: "SiftStudiesTests", dependencies: ["SiftStudies", "SiftTrain", "SiftData", "SiftModels", "SiftTestSupport"]),
+        .testTarget(name: "SiftServeTests", dependencies: ["SiftServe", "SiftTrain", "SiftModels", "SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftTrainTests", dependencies: ["SiftTrain", "SiftData", "SiftTensor", "SiftModels", "SiftCheckpoints", "SiftTokenizers", "SiftTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -100,14 +100,14 @@ public final class StudyRunner {
     /// Asks the probe for requests per second of the run's model.
     func measureServing(_ result: inout RunResult, run: RunSpec, data: StudyData) async throws {
         guard let probe else {
-            result.notes.append("RPS not measured: this build has no serving probe wired into sift compare")
+            result.notes.append("RPS not measured (--rps-seconds 0)")
             return
         }
         onEvent(.measuringServing(id: run.id))
         let model = result.modelDirectory.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : output.appendingPathComponent($0) }
             ?? URL(fileURLWithPath: run.model)
         do {
-            result.requestsPerSecond = try await probe.requestsPerSecond(modelDirectory: model, method: run.method,
+            result.requestsPerSecond = try await probe.requestsPerSecond(modelDirectory: model, method: run.method, labels: data.labelNames,
                                                                          texts: data.test.examples.map(\.text))
             if result.requestsPerSecond == nil { result.notes.append("RPS not measured: \(run.method.displayName) is not served") }
         } catch {

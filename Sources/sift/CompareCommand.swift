@@ -96,6 +96,9 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, dropout 0.05, q/k/v/o projections, learning rate 2e-4 unless the study file sets one); without it SFT is a full fine-tune.")
     var sftLoraRank: Int?
 
+    @Option(help: "Seconds of load per served run when measuring requests/s (sift serve in-process on loopback, 8 concurrent clients, batching on); 0 skips the measurement.")
+    var rpsSeconds: Double = 5
+
     @Flag(help: "Only re-render report.md and report.html from OUTPUT/results.json.")
     var reportOnly = false
 
@@ -111,7 +114,7 @@ struct CompareCommand: AsyncParsableCommand {
             return
         }
         let spec = try makeSpec()
-        let runner = StudyRunner(spec: spec, output: outputURL, resume: resume, probe: nil)
+        let runner = StudyRunner(spec: spec, output: outputURL, resume: resume, probe: rpsSeconds > 0 ? LoopbackServingProbe(seconds: rpsSeconds) : nil)
         let progress = StudyProgressPrinter(quiet: quiet)
         runner.onEvent = progress.handle
         let results = try await runner.run()

@@ -17,7 +17,7 @@ struct Sift: AsyncParsableCommand {
         version: siftVersion,
         subcommands: [
             VersionCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, EmbedCommand.self,
-            LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self,
+            LogitsCommand.self, ScoreCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, ServeCommand.self,
             DownloadCommand.self,
             CompareCommand.self,
             StudyCommand.self,
