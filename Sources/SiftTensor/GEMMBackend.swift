@@ -14,8 +14,16 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
         return .blas
     }()
 
-    /// The f32 backend in use (default BLAS; `SIFT_GEMM=onednn|blas` or `setF32` change it).
-    public static var f32: GEMMBackend { selected }
+    @TaskLocal static var scoped: GEMMBackend?
+
+    /// The f32 backend in use (default BLAS; `SIFT_GEMM=onednn|blas`, `setF32` or a
+    /// `withF32Backend` scope change it).
+    public static var f32: GEMMBackend { scoped ?? selected }
+
+    /// Runs `body` with f32 GEMMs on `backend` (for this task and the code it calls only).
+    public static func withF32Backend<T>(_ backend: GEMMBackend, _ body: () throws -> T) rethrows -> T {
+        try $scoped.withValue(backend, operation: body)
+    }
 
     /// Chooses the f32 backend (call before heavy work starts).
     public static func setF32(_ backend: GEMMBackend) { selected = backend }

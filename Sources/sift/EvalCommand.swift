@@ -38,6 +38,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var columns: DataColumnOptions
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: InferencePrecisionOptions
 
     @Option(help: "Evaluate at most this many examples per class (the first ones in file order).")
     var maxPerClass: Int?
@@ -214,6 +215,7 @@ struct PredictCommand: ParsableCommand {
     var input: String?
 
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: InferencePrecisionOptions
 
     @Option(help: "With a CSV/TSV --input: the text column.")
     var textColumn: String = "text"

@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var columns: DataColumnOptions
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "Output directory for checkpoints, logs, plots and the final model.")
     var output: String
