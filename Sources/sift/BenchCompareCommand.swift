@@ -246,7 +246,10 @@ struct BenchCompareCommand: ParsableCommand {
     func run() throws {
         let sections = Set(only.split(separator: ",").map(String.init))
         if MatmulPrecision.effective(.bf16) != .bf16 { note("bf16 unavailable (\(OneDNN.unavailableReason ?? "?")): Sift runs fp32 only") }
-        var rows: [Row] = []
+        // Rows are also printed (stderr) as soon as they are measured, so an interrupted run keeps them.
+        var rows: [Row] = [] {
+            didSet { if let last = rows.last, rows.count > oldValue.count { note("result: " + BenchCompareCommand.line(last)) } }
+        }
         let miniLM = try loadMiniLM()
         if miniLM == nil { note("SKIP MiniLM-L6 rows: \(miniLMDirectory) not found (run ../shared/scripts/get-models)") }
         let encoders: [(name: String, torchName: String, make: () throws -> SequenceClassifier?)] = [

@@ -87,12 +87,18 @@ extension BenchCompareCommand {
                     .compactMap { $0 }.joined(separator: "; "))
     }
 
+    /// One row as a single line (progress output).
+    static func line(_ row: Row) -> String {
+        table([row], threads: 0, quick: false).split(separator: "\n").dropFirst(4).prefix(2).joined(separator: " ")
+    }
+
     /// The report: one line per target.
     static func table(_ rows: [Row], threads: Int, quick: Bool) -> String {
         func number(_ value: Double?, unit: String) -> String {
             guard let value else { return "—" }
             switch unit {
-            case "ms", "%": return String(format: "%.1f", value)
+            case "ms": return String(format: "%.1f", value)
+            case "%": return String(format: "%.2f", value)
             case "s/example": return String(format: "%.2f", value)
             default: return value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
             }
@@ -102,12 +108,12 @@ extension BenchCompareCommand {
         }
         var lines = ["sift bench compare — \(threads) threads\(quick ? ", --quick" : ""); Sift in this process, peers through Python in the same run",
                      "(ratio > 1 means Sift is ahead: Sift ÷ peer for rates, peer ÷ Sift for times)", ""]
-        lines.append(pad("target", 58) + pad("unit", 10) + pad("sift", 16) + pad("sift fp32", 11) + pad("peer", 38)
+        lines.append(pad("target", 64) + pad("unit", 10) + pad("sift", 16) + pad("sift fp32", 11) + pad("peer", 38)
                      + pad("peer value", 12) + pad("ratio", 8) + pad("goal", 9) + "holds")
         for row in rows {
             let sift = number(row.sift, unit: row.unit) + (row.siftMode.map { " (\($0))" } ?? "")
             let holds = row.holds.map { $0 ? "yes" : "NO" } ?? "—"
-            lines.append(pad(row.target, 58) + pad(row.unit, 10) + pad(sift, 16) + pad(number(row.siftFP32, unit: row.unit), 11)
+            lines.append(pad(row.target, 64) + pad(row.unit, 10) + pad(sift, 16) + pad(number(row.siftFP32, unit: row.unit), 11)
                          + pad(row.peer, 38) + pad(number(row.peerValue, unit: row.unit), 12)
                          + pad(row.ratio.map { String(format: "%.2f×", $0) } ?? "—", 8) + pad(row.goal, 9) + holds)
             if let note = row.note { lines.append("    note: \(note)") }
