@@ -89,7 +89,7 @@ extension BenchCompareCommand {
 
     /// One row as a single line (progress output).
     static func line(_ row: Row) -> String {
-        table([row], threads: 0, quick: false).split(separator: "\n").dropFirst(4).prefix(2).joined(separator: " ")
+        table([row], threads: 0, quick: false).split(separator: "\n", omittingEmptySubsequences: false).dropFirst(4).prefix(2).joined(separator: " ")
     }
 
     /// The report: one line per target.
