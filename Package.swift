@@ -4,9 +4,12 @@
 //   SiftTensor ← SiftModels ← SiftTrain ← sift (CLI), SiftServe
 //   SiftTokenizers, SiftCheckpoints, SiftData sit beside SiftTensor, below SiftModels.
 import PackageDescription
+import Foundation
 
 #if os(Linux)
-let blasDependency: [Target.Dependency] = ["CBLAS"]
+// oneDNN (bf16 and f32 matmuls) is optional: without its headers SiftTensor builds on OpenBLAS alone.
+let hasOneDNN = FileManager.default.fileExists(atPath: "/usr/include/oneapi/dnnl/dnnl.h")
+let blasDependency: [Target.Dependency] = hasOneDNN ? ["CBLAS", "CDNNL"] : ["CBLAS"]
 #else
 let blasDependency: [Target.Dependency] = []
 #endif
@@ -41,6 +44,8 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // oneDNN's C API (Debian: libdnnl-dev): bf16 × bf16 → f32 and f32 matmuls on AVX-512.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // Decompressors for Parquet pages (SiftData): Zstandard, Snappy (its C API) and zlib (GZIP).
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),

@@ -30,6 +30,17 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of f32 elements.
     public let count: Int
+    /// Bumped by `markMutated()`; kept copies derived from the data (bf16 weights) check it.
+    private let mutations = Atomic<Int>(0)
+    /// The bf16 copy linear layers keep for this weight (see `BF16WeightCache`).
+    let bf16Copy = Mutex<(version: Int, buffer: BF16Buffer)?>(nil)
+
+    /// How many times the data was declared changed in place (see `markMutated()`).
+    public var mutationCount: Int { mutations.load(ordering: .relaxed) }
+
+    /// Declares that the data was written in place (e.g. by an optimizer step or a checkpoint
+    /// restore), so copies derived from it are rebuilt.
+    public func markMutated() { mutations.add(1, ordering: .relaxed) }
 
     /// Allocates `count` uninitialised elements (callers must write every element).
     public init(uninitializedCount count: Int) {

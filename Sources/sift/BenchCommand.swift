@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release): each prints a ratio against a reference measured in the same run.",
-        subcommands: [BenchEngineCommand.self, BenchModelsCommand.self, BenchTrainCommand.self, BenchTokenizeCommand.self, BenchServeCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchModelsCommand.self, BenchTrainCommand.self, BenchTokenizeCommand.self, BenchServeCommand.self, BenchCompareCommand.self]
     )
 }

@@ -72,7 +72,7 @@ struct BenchEngineCommand: ParsableCommand {
             rows.append(try EngineBench.linearTrainingStep(m: 4096, k: 768, n: 3072, repeats: repeats))
         }
         let memoryRows = skipElementwise ? [] : try EngineBench.memoryBoundRows(repeats: repeats)
-        let nnKernelSections = try EngineBench.nnKernelSections(repeats: repeats)
+        let nnKernelSections = try EngineBench.nnKernelSections(repeats: repeats) + [EngineBench.backendSection(repeats: repeats)]
 
         if json {
             let report = EngineBenchReport(threads: Parallel.threadCount, repeats: repeats, rows: rows,

@@ -18,6 +18,8 @@ struct BenchTrainCommand: ParsableCommand {
     var seq: Int = 128
     @Option(help: "Timed steps per model (after one warm-up step); the median is reported.")
     var steps: Int = 5
+    @Option(help: "Sift precisions to time: fp32, bf16 (comma-separated).")
+    var precisions: String = "fp32"
     @Option(help: "Models: minilm, bert-base (comma-separated).")
     var models: String = "minilm,bert-base"
     @Option(help: "PyTorch modes to run beside Sift: fp32, bf16-autocast (comma-separated; empty to skip PyTorch).")
@@ -90,8 +92,12 @@ struct BenchTrainCommand: ParsableCommand {
     func run() throws {
         var rows: [Row] = []
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
-            let sift: Double
+            var siftRates: [(MatmulPrecision, Double)] = []
             let torchName: String
+            let wantedPrecisions = try precisions.split(separator: ",").map { text -> MatmulPrecision in
+                guard let value = MatmulPrecision(rawValue: String(text)) else { throw CLIError("unknown precision \(text) (choose fp32, bf16)") }
+                return value
+            }
             switch name {
             case "minilm":
                 guard FileManager.default.fileExists(atPath: miniLMDirectory) else {
@@ -99,15 +105,23 @@ struct BenchTrainCommand: ParsableCommand {
                     continue
                 }
                 let bundle = try ModelLoader.load(URL(fileURLWithPath: miniLMDirectory), task: .classification(labels: ["a", "b", "c", "d"]))
-                sift = try siftRate(bundle.model.classifier!, vocab: 30522)
+                for precision in wantedPrecisions {
+                    siftRates.append((precision, try withMatmulPrecision(precision) { try siftRate(bundle.model.classifier!, vocab: 30522) }))
+                }
                 torchName = "minilm-l6"
             case "bert-base":
-                sift = try siftRate(BertForSequenceClassification.random(config: .bertBase, labels: 4), vocab: 30522)
+                let model = try BertForSequenceClassification.random(config: .bertBase, labels: 4)
+                for precision in wantedPrecisions {
+                    siftRates.append((precision, try withMatmulPrecision(precision) { try siftRate(model, vocab: 30522) }))
+                }
                 torchName = "bert-base"
             default:
                 throw CLIError("unknown model \(name) (choose minilm, bert-base)")
             }
-            rows.append(Row(model: name, implementation: "sift fp32", sequencesPerSecond: sift))
+            for (precision, rate) in siftRates {
+                rows.append(Row(model: name, implementation: "sift \(precision)", sequencesPerSecond: rate))
+            }
+            let sift = siftRates.map(\.1).max() ?? 0
             for mode in torchModes.split(separator: ",").map(String.init) where !mode.isEmpty {
                 if let rate = torchRate(model: torchName, mode: mode) {
                     rows.append(Row(model: name, implementation: "pytorch \(mode)", sequencesPerSecond: rate, ratioToSift: sift / rate))

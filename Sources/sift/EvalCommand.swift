@@ -40,6 +40,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var columns: DataColumnOptions
     @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: InferencePrecisionOptions
 
     @Option(help: "Evaluate at most this many examples per class (the first ones in file order).")
     var maxPerClass: Int?
@@ -218,6 +219,7 @@ struct PredictCommand: ParsableCommand {
     var input: String?
 
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: InferencePrecisionOptions
 
     @Option(help: "With a CSV/TSV --input: the text column.")
     var textColumn: String = "text"

@@ -1,5 +1,6 @@
 // The `sift` command-line tool.
 import ArgumentParser
+import Foundation
 import SiftTensor
 
 /// Sift's version, printed by `sift version` and served by `/info`.
@@ -30,8 +31,21 @@ struct Sift: AsyncParsableCommand {
 extension Sift {
     /// Tunes the allocator before anything else allocates, then runs the command.
     static func main() async {
+        ensurePassiveOpenMP()
         TensorStorage.tuneAllocator()
         await mainAsync()
+    }
+
+    /// oneDNN's OpenMP threads spin after every call unless `OMP_WAIT_POLICY=passive`, taking a core away
+    /// from Sift's own parallel loops (on MiniLM that cancelled the whole bf16 gain). The OpenMP runtime
+    /// reads the variable when it is loaded, before `main`, so it is set here and the tool re-executes
+    /// itself once. A user's own setting is kept; if the re-exec fails, only speed is affected.
+    static func ensurePassiveOpenMP() {
+        #if os(Linux)
+        guard getenv("OMP_WAIT_POLICY") == nil else { return }
+        setenv("OMP_WAIT_POLICY", "passive", 1)
+        _ = execv("/proc/self/exe", CommandLine.unsafeArgv)
+        #endif
     }
 
     static func mainAsync() async {

@@ -47,6 +47,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var columns: DataColumnOptions
     @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var encoding: EncodingOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "Output directory for checkpoints, logs, plots and the final model.")
     var output: String

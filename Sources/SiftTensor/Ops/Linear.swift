@@ -4,6 +4,8 @@
 // transposed in place; the bias is written into y first and the GEMM accumulates onto it
 // (beta = 1), so no separate pass adds it.
 // Backward: dx [R, in] = dy · W; dW [out, in] = dyᵀ · x; db [out] = column sums of dy.
+// bf16 mode (MatmulPrecision): x, W and dy are rounded to bf16 for the three GEMMs, which
+// accumulate and write f32 (oneDNN); the bias, dx, dW, db stay f32.
 
 extension Tensor {
     /// `self · weightᵀ + bias` over the last dimension (the model layer's hottest op).
@@ -36,31 +38,64 @@ extension Tensor {
                 for row in range { (y + row * outFeatures).update(from: b, count: outFeatures) }
             }
         }
-        MatmulLayout.gemm(
-            batch: 1, transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
-            a: storage.pointer, strideA: 0, b: weight.storage.pointer, strideB: 0, c: y, strideC: 0,
-            beta: bias == nil ? 0 : 1)
-
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        guard Tensor.needsGraph(inputs) else { return out }  // inference: no closure, nothing saved
+        let recording = Tensor.needsGraph(inputs)
+        // bf16 operands: this input's copy (kept for dW when recording) and the weight's (cached
+        // across calls in inference-only processes, see BF16WeightCache).
+        var bf16Input: BF16Buffer? = nil, bf16Weight: BF16Buffer? = nil
+        if MatmulPrecision.effective(MatmulPrecision.current) == .bf16, rowCount > 0, inFeatures > 0, outFeatures > 0 {
+            let x16 = BF16Buffer(rounding: storage.pointer, count: count)
+            let w16 = BF16WeightCache.copy(of: weight.storage)
+            if OneDNN.bf16gemm(
+                transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
+                a: x16.pointer, lda: inFeatures, b: w16.pointer, ldb: inFeatures,
+                beta: bias == nil ? 0 : 1, c: y, ldc: outFeatures) {
+                bf16Input = x16
+                bf16Weight = w16
+            }
+        }
+        if bf16Weight == nil {
+            MatmulLayout.gemm(
+                batch: 1, transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
+                a: storage.pointer, strideA: 0, b: weight.storage.pointer, strideB: 0, c: y, strideC: 0,
+                beta: bias == nil ? 0 : 1)
+        }
+
+        guard recording else { return out }  // inference: no closure, nothing saved
         let input = self
         return out.recordOp(op, inputs: inputs) { gradOut in
             let dy = gradOut.storage.pointer
+            // In bf16 mode the output gradient is rounded once and feeds both products.
+            let dy16 = bf16Weight == nil ? nil : BF16Buffer(rounding: dy, count: gradOut.count)
             var grads: [Tensor?] = []
             if input.requiresGrad {
                 let dx = Tensor.uninitialized(input.shape)
-                MatmulLayout.gemm(
-                    batch: 1, transposeA: false, transposeB: false, m: rowCount, n: inFeatures, k: outFeatures,
-                    a: dy, strideA: 0, b: weight.storage.pointer, strideB: 0, c: dx.storage.pointer, strideC: 0)
+                if let dy16, let bf16Weight, OneDNN.bf16gemm(
+                    transposeA: false, transposeB: false, m: rowCount, n: inFeatures, k: outFeatures,
+                    a: dy16.pointer, lda: outFeatures, b: bf16Weight.pointer, ldb: inFeatures,
+                    beta: 0, c: dx.storage.pointer, ldc: inFeatures) {
+                } else {
+                    MatmulLayout.gemm(
+                        batch: 1, transposeA: false, transposeB: false, m: rowCount, n: inFeatures, k: outFeatures,
+                        a: dy, strideA: 0, b: weight.storage.pointer, strideB: 0, c: dx.storage.pointer, strideC: 0)
+                }
                 grads.append(dx)
             } else {
                 grads.append(nil)
             }
             if weight.requiresGrad {
                 let dW = Tensor.uninitialized(weight.shape)
-                MatmulLayout.gemm(
-                    batch: 1, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rowCount,
-                    a: dy, strideA: 0, b: input.storage.pointer, strideB: 0, c: dW.storage.pointer, strideC: 0)
+                if let dy16, let bf16Input, OneDNN.bf16gemm(
+                    transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rowCount,
+                    a: dy16.pointer, lda: outFeatures, b: bf16Input.pointer, ldb: inFeatures,
+                    beta: 0, c: dW.storage.pointer, ldc: inFeatures) {
+                } else {
+                    MatmulLayout.gemm(
+                        batch: 1, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rowCount,
+                        a: dy, strideA: 0, b: input.storage.pointer, strideB: 0, c: dW.storage.pointer, strideC: 0)
+                }
+                // The optimizer is about to change this weight: drop kept bf16 copies of it.
+                weight.storage.markMutated()
                 grads.append(dW)
             } else {
                 grads.append(nil)

@@ -129,8 +129,15 @@ struct MatmulLayout {
     ) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         if batch == 0 || m == 0 || n == 0 { return }
+        let useOneDNN = GEMMBackend.f32 == .oneDNN && m * n * k >= GEMMBackend.oneDNNMinimumWork
         for item in 0..<batch {
             let beta: Float = strideC == 0 && item > 0 ? 1 : initialBeta
+            if useOneDNN, OneDNN.sgemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                a: a + item * strideA, lda: max(lda, 1), b: b + item * strideB, ldb: max(ldb, 1),
+                beta: beta, c: c + item * strideC, ldc: max(n, 1)) {
+                continue
+            }
             BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
                        a: a + item * strideA, lda: max(lda, 1), b: b + item * strideB, ldb: max(ldb, 1),
                        beta: beta, c: c + item * strideC, ldc: max(n, 1))

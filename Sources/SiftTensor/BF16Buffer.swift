@@ -1,0 +1,88 @@
+// bf16 copies of f32 data for the bf16 GEMM path, and the per-weight cache of those copies.
+// Shapes: f32 [count] -> bf16 bits [count] (round-to-nearest-even, like `HalfConversion.bf16Bits`).
+// With oneDNN present the rounding runs in C with AVX-512 (the CPU's own `vcvtneps2bf16` where it
+// has avx512_bf16, which also flushes f32 subnormals to zero — harmless for GEMM inputs); this
+// module is compiled for baseline x86-64, where the Swift SIMD loop below is ~15× slower.
+#if canImport(CDNNL)
+import CDNNL
+#endif
+
+/// An owned, 64-byte-aligned block of bf16 values (raw bits).
+public final class BF16Buffer: @unchecked Sendable {
+    /// First element's bits.
+    public let pointer: UnsafeMutablePointer<UInt16>
+    /// Number of elements.
+    public let count: Int
+
+    /// Allocates `count` uninitialised elements.
+    public init(uninitializedCount count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
+        pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
+        self.count = count
+    }
+
+    /// A bf16 copy of `count` f32 values.
+    public convenience init(rounding source: UnsafePointer<Float>, count: Int) {
+        self.init(uninitializedCount: count)
+        BF16Buffer.round(source, into: pointer, count: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    /// Rounds `count` f32 values to bf16 bits, in parallel, 16 lanes at a time.
+    public static func round(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
+        Parallel.forEachChunk(count, minChunk: 1 << 20) { range in
+            #if canImport(CDNNL)
+            sift_round_bf16(source + range.lowerBound, destination + range.lowerBound, Int64(range.count))
+            #else
+            var index = range.lowerBound
+            let rawSource = UnsafeRawPointer(source)
+            while index + 16 <= range.upperBound {
+                let bits = rawSource.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<UInt32>.self)
+                // Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the top half.
+                let rounded = (bits &+ (0x7FFF &+ ((bits &>> 16) & 1))) &>> 16
+                // NaN (exponent all ones, mantissa ≠ 0) stays a quiet NaN instead of rounding to ±inf.
+                let isNaN = (bits & 0x7FFF_FFFF) .> 0x7F80_0000
+                let result = rounded.replacing(with: (bits &>> 16) | 0x0040, where: isNaN)
+                UnsafeMutableRawPointer(destination + index).storeBytes(
+                    of: SIMD16<UInt16>(truncatingIfNeeded: result), as: SIMD16<UInt16>.self)
+                index += 16
+            }
+            while index < range.upperBound {
+                destination[index] = HalfConversion.bf16Bits(from: source[index])
+                index += 1
+            }
+            #endif
+        }
+    }
+}
+
+/// Whether linear layers may keep a bf16 copy of each weight between calls (inference only).
+///
+/// Off by default: the optimizer and checkpoint restores write weights in place, and a kept copy
+/// would then be stale. A process that only runs inference (predict, serve, benchmarks of the
+/// forward pass) turns it on, so each weight is rounded to bf16 once instead of on every call.
+/// A weight's copy is also dropped whenever its storage's `mutationCount` changes (backward marks
+/// every weight it computes a gradient for).
+public enum BF16WeightCache {
+    nonisolated(unsafe) private static var enabledValue = false
+
+    /// Whether weights' bf16 copies are kept.
+    public static var isEnabled: Bool { enabledValue }
+
+    /// Turns keeping bf16 weight copies on or off (call at start-up of an inference-only process).
+    public static func setEnabled(_ enabled: Bool) { enabledValue = enabled }
+
+    /// The bf16 copy of a weight: the kept one when caching is on and the weight did not change
+    /// since, else a fresh one (kept when caching is on).
+    static func copy(of storage: TensorStorage) -> BF16Buffer {
+        guard isEnabled else { return BF16Buffer(rounding: storage.pointer, count: storage.count) }
+        let version = storage.mutationCount
+        return storage.bf16Copy.withLock { cached in
+            if let cached, cached.version == version { return cached.buffer }
+            let fresh = BF16Buffer(rounding: storage.pointer, count: storage.count)
+            cached = (version, fresh)
+            return fresh
+        }
+    }
+}
