@@ -48,12 +48,7 @@ extension ModelBundle {
     public func save(to directory: URL, dtype: DType = .f32, extraFiles: [String: Data] = [:],
                      writeExtra: ((URL) throws -> Void)? = nil) throws {
         let fm = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        do {
+        try AtomicDirectory.write(directory) { staging in
             // 1. Weights (tied LM heads are not stored, as transformers does).
             var tensors: [(name: String, tensor: Tensor)] = []
             var seen = Set<ObjectIdentifier>()
@@ -78,19 +73,6 @@ extension ModelBundle {
             }
             for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             try writeExtra?(staging)
-            // 4. Swap into place.
-            if fm.fileExists(atPath: directory.path) {
-                let old = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
-                try? fm.removeItem(at: old)
-                try fm.moveItem(at: directory, to: old)
-                try fm.moveItem(at: staging, to: directory)
-                try? fm.removeItem(at: old)
-            } else {
-                try fm.moveItem(at: staging, to: directory)
-            }
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
         }
     }
 }
