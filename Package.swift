@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Sift — a Swift-native toolkit to fine-tune, evaluate, compare and serve transformer text classifiers.
 // Module dependency order (nothing reaches "up"), see ../shared/DESIGN.md:
-//   SiftTensor ← SiftModels ← SiftTrain ← sift (CLI), SiftServe
+//   SiftTensor ← SiftModels ← SiftTrain ← SiftServe, SiftStudies ← sift (CLI)
 //   SiftTokenizers, SiftCheckpoints, SiftData sit beside SiftTensor, below SiftModels.
 import PackageDescription
 import Foundation
