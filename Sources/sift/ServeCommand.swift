@@ -64,8 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
             SIGTERM or SIGINT finishes the requests in flight, then exits.
             """)
 
-    @Option(help: "Model: a classifier checkpoint directory, or (--method choice) a decoder directory or .gguf file.")
+    @Option(help: "Model: a classifier checkpoint directory, or (--method choice) a decoder directory or .gguf file; or a Hugging Face Hub id.")
     var model: String
+    @OptionGroup(title: "Hugging Face Hub") var hub: HubOptions
     @OptionGroup var serving: ServingOptions
     @Option(help: "Address to listen on (0.0.0.0 for every interface).")
     var hostname: String = "127.0.0.1"
@@ -73,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int = 8080
 
     func run() async throws {
-        let served = try serving.loadModel(model)
+        let served = try serving.loadModel(try hub.modelURL(model).path)
         let server = try SiftServer(model: served, configuration: serving.configuration(host: hostname, port: port))
         let host = hostname
         note("sift serve: \(served.kind.rawValue) · labels \(served.labels.joined(separator: ", "))")
