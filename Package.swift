@@ -84,7 +84,7 @@ let package = Package(
             ]
         ),
         // Paths to ../shared fixtures and get-models weights, shared by every test target.
-        .target(name: "SiftTestSupport", path: "Tests/SiftTestSupport"),
+        .target(name: "SiftTestSupport", dependencies: ["CZlib"], path: "Tests/SiftTestSupport"),
         .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftModels", "SiftTestSupport"]),
         .testTarget(

@@ -7,6 +7,7 @@
 // interrupted training run from its newest checkpoint.
 import Foundation
 import SiftData
+import SiftTensor
 
 /// Runs studies.
 public final class StudyRunner {
@@ -115,7 +116,7 @@ public final class StudyRunner {
         }
     }
 
-    /// "Linux, 2 cores" and the like, for the report.
+    /// "Linux, 2 cores, 23 GiB, bf16 GEMMs" and the like, for the report.
     public static func machineDescription() -> String {
         let info = ProcessInfo.processInfo
         #if os(Linux)
@@ -123,6 +124,7 @@ public final class StudyRunner {
         #else
         let os = "macOS"
         #endif
-        return "\(os), \(info.activeProcessorCount) cores, \(info.physicalMemory / (1 << 30)) GiB"
+        let precision = MatmulPrecision.effective(MatmulPrecision.current)
+        return "\(os), \(info.activeProcessorCount) cores, \(info.physicalMemory / (1 << 30)) GiB, \(precision.rawValue) GEMMs"
     }
 }

@@ -30,6 +30,8 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of f32 elements.
     public let count: Int
+    /// Bytes reserved for the block (≥ the elements' bytes; see `TensorBufferPool`).
+    let reservedBytes: Int
     /// Bumped by `markMutated()`; kept copies derived from the data (bf16 weights) check it.
     private let mutations = Atomic<Int>(0)
     /// The bf16 copy linear layers keep for this weight (see `BF16WeightCache`).
@@ -47,8 +49,9 @@ public final class TensorStorage: @unchecked Sendable {
         _ = TensorStorage.allocatorTuned
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let (raw, reserved) = TensorBufferPool.allocate(bytes: bytes)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        reservedBytes = reserved
         self.count = count
         StorageStatistics.liveBuffers.add(1, ordering: .relaxed)
         StorageStatistics.liveBytes.add(bytes, ordering: .relaxed)
@@ -89,7 +92,7 @@ public final class TensorStorage: @unchecked Sendable {
     deinit {
         StorageStatistics.liveBuffers.subtract(1, ordering: .relaxed)
         StorageStatistics.liveBytes.subtract(max(count, 1) * MemoryLayout<Float>.stride, ordering: .relaxed)
-        UnsafeMutableRawPointer(pointer).deallocate()
+        TensorBufferPool.release(UnsafeMutableRawPointer(pointer), reservedBytes: reservedBytes)
     }
 
     /// The elements as a buffer.

@@ -93,7 +93,7 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Prompt length limit for prompt methods (the article is shortened).")
     var cutoffLength: Int?
 
-    @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, dropout 0.05, q/k/v/o projections, learning rate 2e-4 unless the study file sets one); without it SFT is a full fine-tune.")
+    @Option(help: "LoRA rank for sft runs (alpha = 2 × rank, dropout 0.05, all seven projections, learning rate 1e-3 with 10 % warmup unless the study file sets them); without it SFT is a full fine-tune.")
     var sftLoraRank: Int?
 
     @Option(help: "Seconds of load per served run when measuring requests/s (sift serve in-process on loopback, 8 concurrent clients, batching on); 0 skips the measurement.")
@@ -104,6 +104,8 @@ struct CompareCommand: AsyncParsableCommand {
 
     @Flag(help: "No progress bars.")
     var quiet = false
+
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     func run() async throws {
         let outputURL = URL(fileURLWithPath: output)
@@ -166,11 +168,12 @@ struct CompareCommand: AsyncParsableCommand {
             if let cutoffLength { spec.runs[index].cutoffLength = cutoffLength }
             if let sftLoraRank, spec.runs[index].method == .sft {
                 spec.runs[index].lora = LoRASpec(rank: sftLoraRank, alpha: Double(2 * sftLoraRank), dropout: 0.05,
-                                                 targets: ["q_proj", "k_proj", "v_proj", "o_proj"])
-                // Adapters learn from zero: they need a larger rate than a full fine-tune.
-                if spec.runs[index].learningRate == RunSpec(id: "", method: .sft, model: "").learningRate {
-                    spec.runs[index].learningRate = 2e-4
-                }
+                                                 targets: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+                // Adapters learn from zero: they need a larger rate than a full fine-tune (1e-3 with
+                // 10 % warmup is the recipe measured on SmolLM2-135M; a study file can set others).
+                let defaults = RunSpec(id: "", method: .sft, model: "")
+                if spec.runs[index].learningRate == defaults.learningRate { spec.runs[index].learningRate = 1e-3 }
+                if spec.runs[index].warmupRatio == defaults.warmupRatio { spec.runs[index].warmupRatio = 0.1 }
             }
         }
         try spec.validate()

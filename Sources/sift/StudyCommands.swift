@@ -69,6 +69,7 @@ struct MineCommand: ParsableCommand {
     var decoder: String
 
     @OptionGroup(title: "Data") var data: StudyDataOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "Score at most this many training examples per class (the first in file order).")
     var perClass: Int?
@@ -136,6 +137,7 @@ struct StudyScaleCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup(title: "Data") var data: StudyDataOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "Comma-separated methods that train: classifier, head, sft.")
     var methods: String = "head,sft"
@@ -224,6 +226,7 @@ struct StudyThinkCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup(title: "Data") var data: StudyDataOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "A decoder (repeat for several): a Hugging Face directory or a .gguf file.")
     var decoder: [String]
@@ -288,6 +291,7 @@ struct DistillCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup(title: "Data") var data: StudyDataOptions
+    @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     @Option(help: "Teacher decoder (a Hugging Face directory or a .gguf file).")
     var teacher: String
