@@ -50,9 +50,11 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The engine's element-wise kernels in C: an AVX-512 copy of each, chosen at run time.
+        .target(name: "CSiftKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "SiftTensor",
-            dependencies: blasDependency,
+            dependencies: blasDependency + ["CSiftKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
         ),
         .target(name: "SiftTokenizers"),
@@ -85,7 +87,7 @@ let package = Package(
         ),
         // Paths to ../shared fixtures and get-models weights, shared by every test target.
         .target(name: "SiftTestSupport", dependencies: ["CZlib"], path: "Tests/SiftTestSupport"),
-        .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "SiftTestSupport"]),
+        .testTarget(name: "SiftTensorTests", dependencies: ["SiftTensor", "CSiftKernels", "SiftTestSupport"]),
         .testTarget(name: "SiftTokenizersTests", dependencies: ["SiftTokenizers", "SiftModels", "SiftTestSupport"]),
         .testTarget(
             name: "SiftCheckpointsTests", dependencies: ["SiftCheckpoints", "SiftTensor", "SiftTestSupport"],

@@ -73,16 +73,9 @@ public final class AdamW {
             let p = entry.tensor.storage.pointer, g = grad.storage.pointer
             let m = firstMoments[index].pointer, v = secondMoments[index].pointer
             let decayFactor: Float = decays[index] ? 1 - lr * config.weightDecay : 1
-            Parallel.forEachChunk(n, minChunk: 1 << 15) { range in
-                for i in range {
-                    p[i] *= decayFactor
-                    let gi = g[i]
-                    m[i] = b1 * m[i] + (1 - b1) * gi
-                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                    let denom = sqrtf(v[i]) / biasCorrection2Sqrt + eps
-                    p[i] -= stepSize * (m[i] / denom)
-                }
-            }
+            OptimizerKernels.adamWUpdate(
+                parameter: p, gradient: g, firstMoment: m, secondMoment: v, count: n, decayFactor: decayFactor,
+                beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, biasCorrection2Sqrt: biasCorrection2Sqrt)
         }
     }
 
@@ -115,10 +108,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var total: Double = 0
     for p in parameters {
         guard let g = p.grad else { continue }
-        let ptr = g.storage.pointer
-        var sum: Float = 0
-        for i in 0..<g.count { sum += ptr[i] * ptr[i] }
-        total += Double(sum)
+        total += OptimizerKernels.sumOfSquares(g.storage.pointer, count: g.count)
     }
     let norm = Float(total.squareRoot())
     guard maxNorm > 0, norm.isFinite else { return norm }
@@ -126,8 +116,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     if coefficient < 1 {
         for p in parameters {
             guard let g = p.grad else { continue }
-            let ptr = g.storage.pointer
-            for i in 0..<g.count { ptr[i] *= coefficient }
+            OptimizerKernels.scale(g.storage.pointer, by: coefficient, count: g.count)
         }
     }
     return norm

@@ -31,20 +31,30 @@ struct Sift: AsyncParsableCommand {
 extension Sift {
     /// Tunes the allocator before anything else allocates, then runs the command.
     static func main() async {
-        ensurePassiveOpenMP()
+        ensureNativeLibraryEnvironment()
         TensorStorage.tuneAllocator()
         await mainAsync()
     }
 
-    /// oneDNN's OpenMP threads spin after every call unless `OMP_WAIT_POLICY=passive`, taking a core away
-    /// from Sift's own parallel loops (on MiniLM that cancelled the whole bf16 gain). The OpenMP runtime
-    /// reads the variable when it is loaded, before `main`, so it is set here and the tool re-executes
-    /// itself once. A user's own setting is kept; if the re-exec fails, only speed is affected.
-    static func ensurePassiveOpenMP() {
+    /// Sets what the native libraries read when they load, before `main`, and re-executes the tool
+    /// once when anything had to change (a user's own settings are kept; if the re-exec fails, only
+    /// speed is affected):
+    /// - `OMP_WAIT_POLICY=passive`: oneDNN's OpenMP threads otherwise spin after every call and take
+    ///   a core away from Sift's own parallel loops (on MiniLM that cancelled the whole bf16 gain).
+    /// - `OPENBLAS_CORETYPE`: OpenBLAS falls back to its SSE3 kernels on CPUs it does not know
+    ///   (Sapphire Rapids with Debian's 0.3.21); `BLAS.suggestedCoreType` names the right set.
+    static func ensureNativeLibraryEnvironment() {
         #if os(Linux)
-        guard getenv("OMP_WAIT_POLICY") == nil else { return }
-        setenv("OMP_WAIT_POLICY", "passive", 1)
-        _ = execv("/proc/self/exe", CommandLine.unsafeArgv)
+        var changed = false
+        if getenv("OMP_WAIT_POLICY") == nil {
+            setenv("OMP_WAIT_POLICY", "passive", 1)
+            changed = true
+        }
+        if getenv("OPENBLAS_CORETYPE") == nil, let coreType = BLAS.suggestedCoreType {
+            setenv("OPENBLAS_CORETYPE", coreType, 1)
+            changed = true
+        }
+        if changed { _ = execv("/proc/self/exe", CommandLine.unsafeArgv) }
         #endif
     }
 

@@ -1,4 +1,4 @@
-// Vectorised exp and erf for SIMD16<Float> (softmax, attention, SiLU, GELU), so the hot loops do
+// Vectorised exp for SIMD16<Float> (softmax, attention), so the hot loops do
 // not call libm once per element. Plain multiply/add only (no FMA, no rounding instructions) so
 // the code vectorises on baseline x86-64 too.
 //
@@ -9,7 +9,7 @@
 // No `replacing(with:where:)`, `clamped` or `pointwiseMin/Max`: those compile to per-lane loops
 // through the stack (measured ~15× slower than libm); comparisons, arithmetic and bit operations
 // compile to vector instructions, so lanes are chosen with `select` (a bit mask).
-// erf: Abramowitz & Stegun 7.1.26 (formula error ≤ 1.5e-7, ≤ 5e-7 with f32 rounding), odd for x < 0.
+// (The activations' exp and erf live in the C kernels, CSiftKernels/kernel_math.h, same algorithm.)
 
 enum VectorMath {
     /// e^x lane-wise (≈ 2 ulp; exactly 0 below about −87.7; saturates above 88).
@@ -37,22 +37,6 @@ enum VectorMath {
         return p * scale
     }
 
-    /// erf(x) lane-wise (absolute error ≤ 5e-7 in f32).
-    @inline(__always)
-    static func erf(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
-        let sign = bits & 0x8000_0000
-        let a = unsafeBitCast(bits & 0x7FFF_FFFF, to: SIMD16<Float>.self)  // |x|
-        let t = 1 / (1 + 0.327_591_1 * a)
-        var p = SIMD16<Float>(repeating: 1.061_405_429)
-        p = p * t - 1.453_152_027
-        p = p * t + 1.421_413_741
-        p = p * t - 0.284_496_736
-        p = p * t + 0.254_829_592
-        let y = 1 - p * t * exp(-a * a)
-        return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) | sign, to: SIMD16<Float>.self)  // odd
-    }
-
     /// Lane-wise `mask ? a : b` with bit operations (the mask's lanes are all ones or all zeros).
     @inline(__always)
     static func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: SIMD16<Float>, else b: SIMD16<Float>) -> SIMD16<Float> {
@@ -77,10 +61,6 @@ enum VectorMath {
     /// elements are all computed the same way).
     @inline(__always)
     static func exp(_ x: Float) -> Float { exp(SIMD16(repeating: x))[0] }
-
-    /// Scalar erf with the same algorithm as the vector version.
-    @inline(__always)
-    static func erf(_ x: Float) -> Float { erf(SIMD16(repeating: x))[0] }
 
     /// destination[i] = e^(source[i] − shift) for i in 0..<count; returns Σ of the results
     /// (16 lane sums then the tail, a fixed order). `source` and `destination` may be the same.
