@@ -58,7 +58,7 @@ static inline float sift_erf_abs_scalar(float absX, float expMinusSquare) {
 #if defined(__x86_64__)
 SIFT_AVX512 static inline __m512 sift_exp512(__m512 x) {
     const __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(SIFT_EXP_UNDERFLOW), _CMP_LT_OQ);
-    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
+    x = _mm512_min_ps(_mm512_set1_ps(88.0f), x);  // NaN in x stays NaN (min returns its second operand)
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(SIFT_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SIFT_LN2_HI), x);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SIFT_LN2_LO), r);

@@ -220,6 +220,7 @@ public final class LoRAAdapterSet: ParameterContainer {
             }
             let w = weight.storage.pointer, u = update.storage.pointer
             for i in 0..<weight.count { w[i] += u[i] }
+            weight.storage.markMutated()  // kept bf16 copies of the frozen weight are stale now
             module.linear.adapter = nil
         }
     }

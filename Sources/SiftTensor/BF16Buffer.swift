@@ -13,21 +13,26 @@ public final class BF16Buffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<UInt16>
     /// Number of elements.
     public let count: Int
+    /// Bytes reserved for the block (see `TensorBufferPool`).
+    private let reservedBytes: Int
 
-    /// Allocates `count` uninitialised elements.
+    /// Allocates `count` uninitialised elements. Large blocks come from `TensorBufferPool` (activation
+    /// copies are made and freed every step; fresh pages would fault in every time).
     public init(uninitializedCount count: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
+        let (raw, reserved) = TensorBufferPool.allocate(bytes: max(count, 1) * 2)
         pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
+        reservedBytes = reserved
         self.count = count
     }
 
-    /// A bf16 copy of `count` f32 values.
-    public convenience init(rounding source: UnsafePointer<Float>, count: Int) {
-        self.init(uninitializedCount: count)
+    /// A bf16 copy of `count` f32 values, followed by zeros up to `paddedCount` elements.
+    public convenience init(rounding source: UnsafePointer<Float>, count: Int, paddedCount: Int = 0) {
+        self.init(uninitializedCount: max(count, paddedCount))
         BF16Buffer.round(source, into: pointer, count: count)
+        if paddedCount > count { (pointer + count).initialize(repeating: 0, count: paddedCount - count) }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { TensorBufferPool.release(UnsafeMutableRawPointer(pointer), reservedBytes: reservedBytes) }
 
     /// Rounds `count` f32 values to bf16 bits, in parallel, 16 lanes at a time.
     public static func round(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<UInt16>, count: Int) {
@@ -73,10 +78,12 @@ public enum BF16WeightCache {
     /// Turns keeping bf16 weight copies on or off (call at start-up of an inference-only process).
     public static func setEnabled(_ enabled: Bool) { enabledValue = enabled }
 
-    /// The bf16 copy of a weight: the kept one when caching is on and the weight did not change
-    /// since, else a fresh one (kept when caching is on).
-    static func copy(of storage: TensorStorage) -> BF16Buffer {
-        guard isEnabled else { return BF16Buffer(rounding: storage.pointer, count: storage.count) }
+    /// The bf16 copy of a weight: the kept one when caching is on (or the weight is `frozen`: it
+    /// takes no gradient, so only an explicit in-place write, which calls `markMutated()`, changes
+    /// it — LoRA's base weights, a frozen encoder) and the weight did not change since, else a
+    /// fresh one (kept in those cases).
+    static func copy(of storage: TensorStorage, frozen: Bool = false) -> BF16Buffer {
+        guard isEnabled || frozen else { return BF16Buffer(rounding: storage.pointer, count: storage.count) }
         let version = storage.mutationCount
         return storage.bf16Copy.withLock { cached in
             if let cached, cached.version == version { return cached.buffer }

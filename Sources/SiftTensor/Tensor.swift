@@ -73,8 +73,8 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
 
     /// Uninitialised output of a kernel (every element must be written).
     @usableFromInline
-    static func uninitialized(_ shape: [Int]) -> Tensor {
-        Tensor(uncheckedShape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)))
+    static func uninitialized(_ shape: [Int], capacity: Int = 0) -> Tensor {
+        Tensor(uncheckedShape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *), capacity: capacity))
     }
 
     /// Number of elements.

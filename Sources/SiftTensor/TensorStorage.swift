@@ -44,11 +44,12 @@ public final class TensorStorage: @unchecked Sendable {
     /// restore), so copies derived from it are rebuilt.
     public func markMutated() { mutations.add(1, ordering: .relaxed) }
 
-    /// Allocates `count` uninitialised elements (callers must write every element).
-    public init(uninitializedCount count: Int) {
+    /// Allocates `count` uninitialised elements (callers must write every element), with room for
+    /// `capacity` (≥ count) so a kernel may write scratch rows past the end (see `Tensor.linear`).
+    public init(uninitializedCount count: Int, capacity: Int = 0) {
         _ = TensorStorage.allocatorTuned
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let bytes = max(count, capacity, 1) * MemoryLayout<Float>.stride
         let (raw, reserved) = TensorBufferPool.allocate(bytes: bytes)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         reservedBytes = reserved

@@ -81,6 +81,7 @@ enum CheckpointStore {
                 throw TrainError.invalidCheckpoint("\(name) has shape \(saved.shape) in the checkpoint, the model has \(tensor.shape)")
             }
             tensor.storage.pointer.update(from: saved.storage.pointer, count: tensor.count)
+            tensor.storage.markMutated()
         }
         let moments = try SafetensorsFile(url: checkpoint.appendingPathComponent("optimizer.safetensors"))
         let first = try optimizer.parameters.map { try moments.tensor("exp_avg." + $0.name).scalars }

@@ -66,6 +66,7 @@ public final class LoRACheckpointing: CheckpointModelStore {
                     throw TrainError.invalidCheckpoint("\(name) has shape \(saved.shape) in \(checkpoint.path), the adapter has \(tensor.shape)")
                 }
                 tensor.storage.pointer.update(from: saved.storage.pointer, count: tensor.count)
+                tensor.storage.markMutated()
             }
             try adapters.mergeIntoBase()
             try bundle.save(to: destination)

@@ -121,3 +121,69 @@ struct KernelDispatchTests {
         #expect(scaled.portable == x.map { $0 * 0.5 } && scaled.best == x.map { $0 * 0.5 })
     }
 }
+
+@Suite("C kernels: dropout masks and row kernels", .serialized)
+struct RowAndDropoutKernelTests {
+    @Test("dropout masks: identical bits on both levels, whatever the range split")
+    func dropoutMasks() {
+        let n = 1_000
+        let x = (0..<n).map { Float($0) + 1 }
+        func run(splitAt split: Int) -> (y: [Float], bits: [UInt16]) {
+            var y = [Float](repeating: -1, count: n), bits = [UInt16](repeating: 0, count: (n + 15) / 16)
+            x.withUnsafeBufferPointer { xs in
+                y.withUnsafeMutableBufferPointer { ys in
+                    bits.withUnsafeMutableBufferPointer { bs in
+                        for (first, end) in [(0, split), (split, n)] where end > first {
+                            sift_dropout_forward(xs.baseAddress! + first, ys.baseAddress! + first, bs.baseAddress! + first / 16,
+                                                 first, end - first, 0x1234_5678_9ABC_DEF0, 1 << 22, 4.0 / 3)  // p = 0.25
+                        }
+                    }
+                }
+            }
+            return (y, bits)
+        }
+        let (portable, best) = KernelDispatchTests.bothLevels { run(splitAt: 0) }
+        let split = KernelDispatchTests.bothLevels { run(splitAt: 512) }.best
+        #expect(portable.bits == best.bits && portable.y == best.y, "the levels disagree")
+        #expect(split.bits == best.bits && split.y == best.y, "a range split changed the mask")
+        let kept = best.y.filter { $0 != 0 }.count
+        #expect(kept > 700 && kept < 800, "kept \(kept) of 1000 at p = 0.25")
+        for i in 0..<n { #expect(best.y[i] == 0 || best.y[i] == x[i] * (4.0 / 3)) }
+        // Applying the recorded bits gives the same result.
+        var again = [Float](repeating: -1, count: n)
+        sift_dropout_apply(x, &again, best.bits, n, 4.0 / 3)
+        #expect(again == best.y)
+    }
+
+    @Test("row max, shifted exponentials, attention mask and softmax backward rows on both levels", arguments: [1, 15, 16, 17, 100])
+    func rows(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count))
+        let values = (0..<count).map { _ in Float(rng.nextNormal() * 4) }
+        let bias = (0..<count).map { $0 % 3 == 0 ? -Float.infinity : 0 }
+        let limit = count / 2
+        let (portable, best) = KernelDispatchTests.bothLevels { () -> (max: Float, exp: [Float], sum: Float, masked: [Float], grad: [Float]) in
+            var e = [Float](repeating: 0, count: count)
+            let sum = sift_row_exp_shifted(values, &e, count, 1.5)
+            var masked = values
+            sift_attention_mask_row(&masked, bias, count, limit)
+            var grad = values
+            sift_softmax_backward_row(e, &grad, count, 0.25)
+            return (sift_row_max(values, count), e, sum, masked, grad)
+        }
+        for result in [portable, best] {
+            #expect(result.max == values.max())
+            var total = 0.0
+            for i in 0..<count {
+                let exact = Foundation.exp(Double(values[i] - 1.5))
+                total += exact
+                #expect(abs(Double(result.exp[i]) - exact) <= 3e-7 * exact)
+                let expectedMasked = i >= limit || bias[i] == -.infinity ? -Float.infinity : values[i]
+                #expect(result.masked[i] == expectedMasked)
+                #expect(abs(result.grad[i] - result.exp[i] * (values[i] - 0.25)) <= 1e-6 * max(1, abs(result.grad[i])))
+            }
+            #expect(abs(Double(result.sum) - total) <= 1e-6 * total)
+        }
+        var zeros: [Float] = [1, 1]
+        #expect(sift_row_exp_shifted([-.infinity, -.infinity], &zeros, 2, 0) == 0 && zeros == [0, 0], "e^−∞ must be exactly 0")
+    }
+}

@@ -43,3 +43,26 @@ double sift_sum_of_squares(const float *x, size_t count);
 void sift_scale(float *x, float factor, size_t count);
 
 #endif
+
+// ---- Dropout (dropout.c) ----------------------------------------------------------------------
+// Element i is kept when the top 24 bits of hash(seed, i) ≥ threshold24 (= p·2²⁴): a counter-based
+// stream, so any range of elements can be generated on any thread and the mask depends only on
+// (seed, i). A call covers the tensor's elements first … first+count−1 (`first` a multiple of 16);
+// its src, dst and keepBits point at that range's start, keepBits[k] holding its elements 16k … 16k+15
+// (bit j = element 16k + j).
+
+/// dst[i] = keep(first + i) ? src[i]·scale : 0 for i < count, recording keepBits. src and dst may be the same.
+void sift_dropout_forward(const float *src, float *dst, unsigned short *keepBits, size_t first, size_t count,
+                          unsigned long long seed, unsigned int threshold24, float scale);
+/// dst[i] = (bit i of keepBits) ? src[i]·scale : 0 for i < count. src and dst may be the same.
+void sift_dropout_apply(const float *src, float *dst, const unsigned short *keepBits, size_t count, float scale);
+
+// ---- Row kernels (rows.c): softmax and attention rows -----------------------------------------
+/// max over count floats (−∞ when count is 0; NaNs are skipped).
+float sift_row_max(const float *x, size_t count);
+/// dst[i] = e^(src[i] − shift); returns Σ dst. src and dst may be the same.
+float sift_row_exp_shifted(const float *src, float *dst, size_t count, float shift);
+/// One attention score row: row[s] += bias[s] for s < count (bias may be NULL), then −∞ for s ≥ limit.
+void sift_attention_mask_row(float *row, const float *bias, size_t count, size_t limit);
+/// ds[s] = p[s] · (ds[s] − delta): the softmax backward of one attention row.
+void sift_softmax_backward_row(const float *p, float *ds, size_t count, float delta);

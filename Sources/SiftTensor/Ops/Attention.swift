@@ -22,6 +22,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import CSiftKernels
 import Foundation
 
 /// Which implementation multiplies the attention tiles (all agree to f32 rounding).
@@ -207,10 +208,10 @@ private func maskedScores(
         a: q, lda: g.queryRowStride, b: k, ldb: g.keyRowStride, beta: 0, c: scores, ldc: keyEnd)
     forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
         for r in rowRange {
-            let row = scores + r * keyEnd
-            if let maskBias { for s in 0..<keyEnd { row[s] += maskBias[s] } }
             let limit = Swift.max(0, g.keyLimit(row: firstRow + r))
-            if limit < keyEnd { for s in limit..<keyEnd { row[s] = -.infinity } }
+            if maskBias != nil || limit < keyEnd {
+                sift_attention_mask_row(scores + r * keyEnd, maskBias, keyEnd, limit)
+            }
         }
     }
 }
@@ -225,8 +226,7 @@ private func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) -> F
         return .infinity
     }
     let sum = VectorMath.expShifted(row, row, count: count, shift: maximum)
-    let inverse = 1 / sum
-    for s in 0..<count { row[s] *= inverse }
+    sift_scale(row, 1 / sum, count)
     return maximum + logf(sum)
 }
 
@@ -326,8 +326,7 @@ private func attentionBackward(
                             let t = t0 + r
                             let delta = RowKernels.dot(
                                 doBase + t * g.queryRowStride, oBase + t * g.queryRowStride, count: g.headDimension)
-                            let p = probabilities + r * keyEnd, ds = gradScores + r * keyEnd
-                            for s in 0..<keyEnd { ds[s] = p[s] * (ds[s] - delta) }
+                            sift_softmax_backward_row(probabilities + r * keyEnd, gradScores + r * keyEnd, keyEnd, delta)
                         }
                     }
                     // 7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q

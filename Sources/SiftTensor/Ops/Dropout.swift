@@ -1,11 +1,14 @@
 // Inverted dropout: zeroes each element with probability p and scales the kept ones by 1/(1−p),
 // so the expected value is unchanged; identity in evaluation or when p = 0.
 // Shapes: x [any] -> y [same].
-// The keep mask is drawn from the caller's seeded generator (one uniform per element, in order)
-// and stored as bits; backward applies the same mask and scale to the gradient.
+// The keep mask comes from a counter-based hash of (seed, element index) (CSiftKernels' dropout.c),
+// with one seed drawn from the caller's generator per call: any element range can be made on any
+// thread, so the mask is generated in parallel and depends on the seed alone, not the thread count.
+// It is stored as bits (16 elements a word); backward applies the same mask and scale.
+import CSiftKernels
 
 extension Tensor {
-    /// Inverted dropout with drop probability `probability` in `[0, 1]`, drawing from `generator`.
+    /// Inverted dropout with drop probability `probability` in `[0, 1]`, drawing one seed from `generator`.
     ///
     /// Returns `self` unchanged (and draws nothing) when `training` is false or `probability` is 0.
     public func dropout(probability: Float, generator: inout SeededGenerator, training: Bool) throws -> Tensor {
@@ -15,36 +18,43 @@ extension Tensor {
         }
         if !training || probability == 0 { return self }
         let scale: Float = probability == 1 ? 0 : 1 / (1 - probability)
+        let threshold = UInt32((Double(probability) * Double(1 << 24)).rounded(.up))  // keep ⇔ 24-bit uniform ≥ p
+        let seed = generator.next()
         let n = count
-        var keepBits = [UInt64](repeating: 0, count: (n + 63) / 64)
-        for i in 0..<n where generator.nextUniform() >= probability {
-            keepBits[i >> 6] |= 1 << UInt64(i & 63)
-        }
+        let keepBits = TensorStorage.Words(count: (n + 15) / 16)
         let out = Tensor.uninitialized(shape)
-        Tensor.applyMask(keepBits, scale: scale, source: storage.pointer, destination: out.storage.pointer, count: n)
+        let source = storage.pointer, destination = out.storage.pointer, bits = keepBits.pointer
+        Tensor.forEachBlockRange(n) { first, length in
+            sift_dropout_forward(source + first, destination + first, bits + first / 16, first, length, seed, threshold, scale)
+        }
         return out.recordOp(op, inputs: [self]) { gradOut in
             let gradIn = Tensor.uninitialized(gradOut.shape)
-            Tensor.applyMask(keepBits, scale: scale, source: gradOut.storage.pointer, destination: gradIn.storage.pointer, count: n)
+            let dy = gradOut.storage.pointer, dx = gradIn.storage.pointer
+            Tensor.forEachBlockRange(n) { first, length in
+                sift_dropout_apply(dy + first, dx + first, keepBits.pointer + first / 16, length, scale)
+            }
             return [gradIn]
         }
     }
 
-    /// destination[i] = keep(i) ? source[i]·scale : 0.
-    private static func applyMask(
-        _ bits: [UInt64], scale: Float, source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        bits.withUnsafeBufferPointer { words in
-            guard let wordPointer = words.baseAddress else { return }
-            // Chunks are whole 64-element words, so no two threads share a word.
-            Parallel.forEachChunk(words.count, minChunk: 256) { wordRange in
-                for w in wordRange {
-                    let word = wordPointer[w]
-                    let start = w * 64, end = Swift.min(start + 64, count)
-                    for i in start..<end {
-                        destination[i] = (word >> UInt64(i - start)) & 1 == 1 ? source[i] * scale : 0
-                    }
-                }
-            }
+    /// Splits 0..<count into parallel ranges that start at multiples of 16 (whole mask words).
+    private static func forEachBlockRange(_ count: Int, _ body: (_ first: Int, _ length: Int) -> Void) {
+        let blocks = (count + 15) / 16
+        Parallel.forEachChunk(blocks, minChunk: 1024) { blockRange in
+            let first = blockRange.lowerBound * 16
+            body(first, Swift.min(blockRange.upperBound * 16, count) - first)
         }
+    }
+}
+
+extension TensorStorage {
+    /// A heap block of 16-bit words (dropout masks) freed with its owner.
+    final class Words: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<UInt16>
+        init(count: Int) {
+            pointer = .allocate(capacity: Swift.max(count, 1))
+            pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        }
+        deinit { pointer.deallocate() }
     }
 }

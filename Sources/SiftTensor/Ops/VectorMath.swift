@@ -1,4 +1,4 @@
-// Vectorised exp for SIMD16<Float> (softmax, attention), so the hot loops do
+// Vectorised exp for SIMD16<Float> (strided softmax), so the hot loops do
 // not call libm once per element. Plain multiply/add only (no FMA, no rounding instructions) so
 // the code vectorises on baseline x86-64 too.
 //
@@ -9,7 +9,10 @@
 // No `replacing(with:where:)`, `clamped` or `pointwiseMin/Max`: those compile to per-lane loops
 // through the stack (measured ~15× slower than libm); comparisons, arithmetic and bit operations
 // compile to vector instructions, so lanes are chosen with `select` (a bit mask).
-// (The activations' exp and erf live in the C kernels, CSiftKernels/kernel_math.h, same algorithm.)
+// (Row maxima and shifted exponentials, and the activations' exp and erf, are C kernels with an
+// AVX-512 copy: CSiftKernels/kernel_math.h has the same algorithm.)
+
+import CSiftKernels
 
 enum VectorMath {
     /// e^x lane-wise (≈ 2 ulp; exactly 0 below about −87.7; saturates above 88).
@@ -62,43 +65,18 @@ enum VectorMath {
     @inline(__always)
     static func exp(_ x: Float) -> Float { exp(SIMD16(repeating: x))[0] }
 
-    /// destination[i] = e^(source[i] − shift) for i in 0..<count; returns Σ of the results
-    /// (16 lane sums then the tail, a fixed order). `source` and `destination` may be the same.
+    /// destination[i] = e^(source[i] − shift) for i in 0..<count; returns Σ of the results.
+    /// `source` and `destination` may be the same. (CSiftKernels' rows.c, AVX-512 where available.)
     @inline(__always)
     static func expShifted(
         _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int, shift: Float
     ) -> Float {
-        var sums = SIMD16<Float>()
-        let shiftVector = SIMD16<Float>(repeating: shift)
-        var i = 0
-        while i + 16 <= count {
-            let e = exp(load(source + i) - shiftVector)
-            store(e, destination + i)
-            sums += e
-            i += 16
-        }
-        var total = sums.sum()
-        while i < count {
-            let e = exp(source[i] - shift)
-            destination[i] = e
-            total += e
-            i += 1
-        }
-        return total
+        sift_row_exp_shifted(source, destination, count, shift)
     }
 
-    /// max over `count` floats (−∞ when empty).
+    /// max over `count` floats (−∞ when empty; NaNs are skipped).
     @inline(__always)
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-        var best = SIMD16<Float>(repeating: -.infinity)
-        var i = 0
-        while i + 16 <= count {
-            let v = load(p + i)
-            best = select(v .> best, v, else: best)
-            i += 16
-        }
-        var result = best.max()
-        while i < count { result = Swift.max(result, p[i]); i += 1 }
-        return result
+        sift_row_max(p, count)
     }
 }
