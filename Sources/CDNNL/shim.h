@@ -10,42 +10,53 @@
 void omp_set_num_threads(int count);
 int omp_get_max_threads(void);
 
-/// One prepared C = op(A)·op(B) (+ beta·C): the primitive and its three memory objects, whose data
-/// handles are set on every call.
+/// One prepared C = op(A)·op(B) (+ bias) (+ beta·C), then an optional activation: the primitive and
+/// its memory objects, whose data handles are set on every call.
 typedef struct {
     dnnl_primitive_t primitive;
     dnnl_memory_t a;
     dnnl_memory_t b;
     dnnl_memory_t c;
+    dnnl_memory_t bias;  // NULL without a bias
 } sift_dnnl_gemm_plan;
+
+/// Activations a plan can apply to its output (an eltwise post-op).
+enum { SIFT_DNNL_EPILOGUE_NONE = 0, SIFT_DNNL_EPILOGUE_GELU_ERF = 1, SIFT_DNNL_EPILOGUE_GELU_TANH = 2 };
 
 /// Builds a plan. Row-major, like cblas: A is M×K stored with leading dimension lda (K×M when
 /// transA), B is K×N with ldb (N×K when transB), C is M×N with ldc. `bf16Inputs`: A and B are bf16
-/// (uint16 bits), C is always f32. beta ≠ 0 adds beta·C through a sum post-op.
+/// (uint16 bits), C is always f32. `hasBias`: an f32 bias [N] is added to every row. beta ≠ 0 adds
+/// beta·C through a sum post-op; `epilogue` then applies an activation to the result.
 /// Returns dnnl_success or the failing call's status.
 static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     dnnl_engine_t engine, int64_t m, int64_t n, int64_t k, int transA, int transB,
-    int64_t lda, int64_t ldb, int64_t ldc, int bf16Inputs, float beta, sift_dnnl_gemm_plan *plan)
+    int64_t lda, int64_t ldb, int64_t ldc, int bf16Inputs, float beta, int hasBias, int epilogue,
+    sift_dnnl_gemm_plan *plan)
 {
     dnnl_status_t status;
     dnnl_data_type_t inputType = bf16Inputs ? dnnl_bf16 : dnnl_f32;
-    dnnl_dims_t aDims = {m, k}, bDims = {k, n}, cDims = {m, n};
+    dnnl_dims_t aDims = {m, k}, bDims = {k, n}, cDims = {m, n}, biasDims = {1, n};
     dnnl_dims_t aStrides = {transA ? 1 : lda, transA ? lda : 1};
     dnnl_dims_t bStrides = {transB ? 1 : ldb, transB ? ldb : 1};
-    dnnl_dims_t cStrides = {ldc, 1};
-    dnnl_memory_desc_t aDesc, bDesc, cDesc;
-    plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL;
+    dnnl_dims_t cStrides = {ldc, 1}, biasStrides = {n, 1};
+    dnnl_memory_desc_t aDesc, bDesc, cDesc, biasDesc;
+    plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL; plan->bias = NULL;
     if ((status = dnnl_memory_desc_init_by_strides(&aDesc, 2, aDims, inputType, aStrides)) != dnnl_success) return status;
     if ((status = dnnl_memory_desc_init_by_strides(&bDesc, 2, bDims, inputType, bStrides)) != dnnl_success) return status;
     if ((status = dnnl_memory_desc_init_by_strides(&cDesc, 2, cDims, dnnl_f32, cStrides)) != dnnl_success) return status;
+    if (hasBias && (status = dnnl_memory_desc_init_by_strides(&biasDesc, 2, biasDims, dnnl_f32, biasStrides)) != dnnl_success) return status;
     dnnl_matmul_desc_t matmulDesc;
-    if ((status = dnnl_matmul_desc_init(&matmulDesc, &aDesc, &bDesc, NULL, &cDesc)) != dnnl_success) return status;
+    if ((status = dnnl_matmul_desc_init(&matmulDesc, &aDesc, &bDesc, hasBias ? &biasDesc : NULL, &cDesc)) != dnnl_success) return status;
     dnnl_primitive_attr_t attr = NULL;
     if ((status = dnnl_primitive_attr_create(&attr)) != dnnl_success) return status;
-    if (beta != 0.0f) {
+    if (beta != 0.0f || epilogue != SIFT_DNNL_EPILOGUE_NONE) {
         dnnl_post_ops_t postOps = NULL;
         if ((status = dnnl_post_ops_create(&postOps)) == dnnl_success) {
-            status = dnnl_post_ops_append_sum(postOps, beta);
+            if (beta != 0.0f) status = dnnl_post_ops_append_sum(postOps, beta);
+            if (status == dnnl_success && epilogue != SIFT_DNNL_EPILOGUE_NONE) {
+                dnnl_alg_kind_t kind = epilogue == SIFT_DNNL_EPILOGUE_GELU_ERF ? dnnl_eltwise_gelu_erf : dnnl_eltwise_gelu_tanh;
+                status = dnnl_post_ops_append_eltwise(postOps, 1.0f, kind, 0.0f, 0.0f);
+            }
             if (status == dnnl_success) status = dnnl_primitive_attr_set_post_ops(attr, postOps);
             dnnl_post_ops_destroy(postOps);
         }
@@ -61,20 +72,26 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     if ((status = dnnl_memory_create(&plan->a, &aDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if ((status = dnnl_memory_create(&plan->b, &bDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if ((status = dnnl_memory_create(&plan->c, &cDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
+    if (hasBias && (status = dnnl_memory_create(&plan->bias, &biasDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     return dnnl_success;
 }
 
-/// Runs a plan on the given buffers and waits for it.
+/// Runs a plan on the given buffers and waits for it (`bias` is ignored by a plan without one).
 static inline dnnl_status_t sift_dnnl_gemm_plan_execute(
-    const sift_dnnl_gemm_plan *plan, dnnl_stream_t stream, const void *a, const void *b, float *c)
+    const sift_dnnl_gemm_plan *plan, dnnl_stream_t stream, const void *a, const void *b, float *c, const float *bias)
 {
     dnnl_status_t status;
     if ((status = dnnl_memory_set_data_handle(plan->a, (void *)a)) != dnnl_success) return status;
     if ((status = dnnl_memory_set_data_handle(plan->b, (void *)b)) != dnnl_success) return status;
     if ((status = dnnl_memory_set_data_handle(plan->c, (void *)c)) != dnnl_success) return status;
-    dnnl_exec_arg_t args[3] = {
-        {DNNL_ARG_SRC, plan->a}, {DNNL_ARG_WEIGHTS, plan->b}, {DNNL_ARG_DST, plan->c}};
-    if ((status = dnnl_primitive_execute(plan->primitive, stream, 3, args)) != dnnl_success) return status;
+    dnnl_exec_arg_t args[4] = {
+        {DNNL_ARG_SRC, plan->a}, {DNNL_ARG_WEIGHTS, plan->b}, {DNNL_ARG_DST, plan->c}, {DNNL_ARG_BIAS, plan->bias}};
+    int count = 3;
+    if (plan->bias) {
+        if ((status = dnnl_memory_set_data_handle(plan->bias, (void *)bias)) != dnnl_success) return status;
+        count = 4;
+    }
+    if ((status = dnnl_primitive_execute(plan->primitive, stream, count, args)) != dnnl_success) return status;
     return dnnl_stream_wait(stream);
 }
 
@@ -83,8 +100,9 @@ static inline void sift_dnnl_gemm_plan_destroy(sift_dnnl_gemm_plan *plan) {
     if (plan->a) dnnl_memory_destroy(plan->a);
     if (plan->b) dnnl_memory_destroy(plan->b);
     if (plan->c) dnnl_memory_destroy(plan->c);
+    if (plan->bias) dnnl_memory_destroy(plan->bias);
     if (plan->primitive) dnnl_primitive_destroy(plan->primitive);
-    plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL;
+    plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL; plan->bias = NULL;
 }
 
 // f32 → bf16 rounding (round to nearest even, NaN kept quiet) for the GEMM inputs. SiftTensor's

@@ -44,8 +44,7 @@ public final class BertLayer: ParameterContainer {
         let projected = try context.dropout(attentionOutput(attended), probability: config.hiddenDropoutProb)
         let h = try attentionNorm(projected + x)
         // 4. Feed-forward: dense → GELU → dense, dropout, residual, LayerNorm.
-        let inner = try intermediate(h)
-        let activated = config.hiddenAct == "gelu" ? inner.gelu() : inner.geluTanh()
+        let activated = try intermediate(h, activation: config.hiddenAct == "gelu" ? .geluErf : .geluTanh)
         let ffn = try context.dropout(output(activated), probability: config.hiddenDropoutProb)
         return try outputNorm(ffn + h)
     }

@@ -61,6 +61,12 @@ public final class Linear: ParameterContainer {
         return try y + adapter(x)
     }
 
+    /// `activation(x · Wᵀ + b)`: fused into the GEMM in inference (see `Tensor.linear`).
+    public func callAsFunction(_ x: Tensor, activation: FusedActivation) throws -> Tensor {
+        guard adapter == nil else { return activation.apply(try self(x)) }
+        return try x.linear(weight: weight, bias: bias, activation: activation)
+    }
+
     public func namedParameters() -> [(name: String, tensor: Tensor)] {
         var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
         if let bias { list.append(("bias", bias)) }

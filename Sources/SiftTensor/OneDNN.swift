@@ -22,30 +22,37 @@ public enum OneDNN {
         #endif
     }
 
-    /// Row-major C[M×N] = op(A) · op(B) + beta · C in f32, as `BLAS.sgemm` (alpha = 1).
-    /// Returns false (and does nothing) when oneDNN cannot run this product.
+    /// An activation applied to a product's output inside the GEMM (an eltwise post-op).
+    public enum Epilogue: Int32, Sendable {
+        case none = 0, geluErf = 1, geluTanh = 2
+    }
+
+    /// Row-major C[M×N] = op(A) · op(B) (+ bias[N] on every row) + beta · C in f32, as `BLAS.sgemm`
+    /// (alpha = 1), then `epilogue`. Returns false (and does nothing) when oneDNN cannot run it.
     @discardableResult
     public static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>? = nil, epilogue: Epilogue = .none
     ) -> Bool {
         run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                    lda: lda, ldb: ldb, ldc: ldc, bf16: false, beta: beta),
-            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+                    lda: lda, ldb: ldb, ldc: ldc, bf16: false, beta: beta, bias: bias != nil, epilogue: epilogue),
+            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c, bias: bias)
     }
 
-    /// Row-major C[M×N] = op(A) · op(B) + beta · C with bf16 A and B (raw bits) and f32 C.
-    /// Returns false (and does nothing) when oneDNN cannot run this product.
+    /// Row-major C[M×N] = op(A) · op(B) (+ bias[N]) + beta · C with bf16 A and B (raw bits) and f32
+    /// C and bias, then `epilogue`. Returns false (and does nothing) when oneDNN cannot run it.
     @discardableResult
     public static func bf16gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>? = nil, epilogue: Epilogue = .none
     ) -> Bool {
         run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                    lda: lda, ldb: ldb, ldc: ldc, bf16: true, beta: beta),
-            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+                    lda: lda, ldb: ldb, ldc: ldc, bf16: true, beta: beta, bias: bias != nil, epilogue: epilogue),
+            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c, bias: bias)
     }
 
     /// Number of prepared plans kept now (for tests and benchmarks).
@@ -57,6 +64,8 @@ public enum OneDNN {
         let lda: Int, ldb: Int, ldc: Int
         let bf16: Bool
         let beta: Float
+        let bias: Bool
+        let epilogue: Epilogue
     }
 
     #if canImport(CDNNL)
@@ -85,7 +94,8 @@ public enum OneDNN {
         init(key: PlanKey, runtime: Runtime) {
             let status = sift_dnnl_gemm_plan_create(
                 runtime.engine, Int64(key.m), Int64(key.n), Int64(key.k), key.transposeA ? 1 : 0, key.transposeB ? 1 : 0,
-                Int64(key.lda), Int64(key.ldb), Int64(key.ldc), key.bf16 ? 1 : 0, key.beta, &handle)
+                Int64(key.lda), Int64(key.ldb), Int64(key.ldc), key.bf16 ? 1 : 0, key.beta, key.bias ? 1 : 0,
+                key.epilogue.rawValue, &handle)
             usable = status == dnnl_success
             if !usable { sift_dnnl_gemm_plan_destroy(&handle) }
         }
@@ -108,7 +118,9 @@ public enum OneDNN {
     private static let plans = Mutex(PlanCache())
 
     /// Runs one product. Executions are serialised: each one already uses every core.
-    private static func run(_ key: PlanKey, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>) -> Bool {
+    private static func run(
+        _ key: PlanKey, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
+    ) -> Bool {
         #if canImport(CDNNL)
         guard let runtime, key.m > 0, key.n > 0, key.k > 0 else { return false }
         return plans.withLock { cache -> Bool in
@@ -128,7 +140,7 @@ public enum OneDNN {
             // OpenMP's thread count is per calling thread; set it for whichever thread runs this.
             omp_set_num_threads(Int32(Parallel.threadCount))
             return withUnsafePointer(to: &plan.handle) { handle in
-                sift_dnnl_gemm_plan_execute(handle, runtime.stream, a, b, c) == dnnl_success
+                sift_dnnl_gemm_plan_execute(handle, runtime.stream, a, b, c, bias) == dnnl_success
             }
         }
         #else

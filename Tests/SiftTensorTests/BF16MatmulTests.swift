@@ -137,6 +137,39 @@ struct BF16MatmulTests {
         #expect(maxRelativeError(y32.scalars.map(Double.init), Reference.linear(x, weight: w, bias: b).data) < 1e-5)
     }
 
+    @Test("linear with a fused activation (inference): equals linear then the activation, on every GEMM path",
+          arguments: [FusedActivation.geluErf, .geluTanh])
+    func fusedActivation(_ activation: FusedActivation) throws {
+        // 70·45·70 ≥ 2¹⁸, so the f32 oneDNN path is taken too; 37 rows exercise the bf16 row padding.
+        let x = randomReference([37, 70], seed: 31), w = randomReference([450, 70], seed: 32), b = randomReference([450], seed: 33)
+        func unfused(_ reference: ReferenceTensor, _ weight: ReferenceTensor) -> [Double] {
+            let linear = Reference.linear(reference, weight: weight, bias: b)
+            switch activation {
+            case .geluErf: return Reference.gelu(linear).data
+            case .geluTanh: return Reference.geluTanh(linear).data
+            }
+        }
+        for backend in GEMMBackend.allCases {
+            let y = try GEMMBackend.withF32Backend(backend) {
+                try withNoGrad { try x.tensor().linear(weight: w.tensor(), bias: b.tensor(), activation: activation) }
+            }
+            #expect(y.shape == [37, 450])
+            #expect(maxRelativeError(y.scalars.map(Double.init), unfused(x, w)) < 1e-4, "\(backend) f32 fused \(activation)")
+        }
+        if oneDNNPresent("fused activation bf16") {
+            let y = try withMatmulPrecision(.bf16) {
+                try withNoGrad { try x.tensor().linear(weight: w.tensor(), bias: b.tensor(), activation: activation) }
+            }
+            #expect(maxRelativeError(y.scalars.map(Double.init), unfused(roundedToBF16(x), roundedToBF16(w))) < 1e-4)
+        }
+        // With a graph the activation is its own op, so gradients flow through both.
+        let tx = x.tensor(requiresGrad: true)
+        let y = try tx.linear(weight: w.tensor(), bias: b.tensor(), activation: activation)
+        try y.sum().backward()
+        #expect(tx.grad != nil)
+        #expect(maxRelativeError(y.scalars.map(Double.init), unfused(x, w)) < 1e-4)
+    }
+
     @Test("kept bf16 weight copies are reused and rebuilt after the weight is marked mutated")
     func weightCache() throws {
         guard oneDNNPresent("weight cache") else { return }
