@@ -48,6 +48,21 @@ public struct StudyReport {
         }
     }
 
+    /// The prompt-method table's header: answers that could not be read, seconds per example and
+    /// tokens generated matter for zero-shot and prompt SFT runs (the study's think vs no-think question).
+    public var promptTableHeader: [String] {
+        ["run", "method", "unreadable answers", "seconds per example", "tokens generated per example"]
+    }
+
+    /// One row per prompt run (SFT, zero-shot, think) in study order; empty when the study has none.
+    public var promptTableRows: [[String]] {
+        runs.filter { $0.spec.method == .sft || $0.spec.method == .zeroshot || $0.spec.method == .think }.map { run in
+            [run.spec.id, run.spec.method.displayName, "\(run.unparseable) of \(run.testExamples)",
+             Self.dash(run.inferenceExamplesPerSecond > 0 ? 1 / run.inferenceExamplesPerSecond : nil, "%.3f"),
+             Self.dash(run.meanGeneratedTokens, "%.1f")]
+        }
+    }
+
     /// Runs sorted by accuracy (best first), ties in study order.
     var rankedRuns: [RunResult] {
         runs.enumerated().sorted { a, b in a.element.accuracy != b.element.accuracy ? a.element.accuracy > b.element.accuracy : a.offset < b.offset }
@@ -132,6 +147,12 @@ public struct StudyReport {
                   "|" + tableHeader.map { _ in "---" }.joined(separator: "|") + "|"]
         lines += tableRows.map { "| " + $0.map(Self.markdownCell).joined(separator: " | ") + " |" }
         lines += ["", "Accuracy and macro-F1 are on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Inference speed is batched, in-process; RPS is through the HTTP server (— where not measured).", ""]
+        if !promptTableRows.isEmpty {
+            lines += ["## Prompt predictions", "", "| " + promptTableHeader.joined(separator: " | ") + " |",
+                      "|" + promptTableHeader.map { _ in "---" }.joined(separator: "|") + "|"]
+            lines += promptTableRows.map { "| " + $0.map(Self.markdownCell).joined(separator: " | ") + " |" }
+            lines += ["", "Option scoring (SFT, zero-shot without thinking) always yields an option; thinking runs generate and read the letter after `</think>` (— : no generation).", ""]
+        }
         lines += ["## Charts", ""]
         for (name, _) in chartFiles() { lines.append("![\(name)](charts/\(name))") }
         lines += ["", "## Runs", ""]
@@ -214,6 +235,11 @@ public struct StudyReport {
         }
         page.append("</tbody></table>")
         page.append("<p class=\"note\">Accuracy and macro-F1 on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Training time excludes evaluations. Inference speed: batched, in-process. RPS: through the HTTP server; — where not measured.</p>")
+        if !promptTableRows.isEmpty {
+            page.append("<h2>Prompt predictions</h2><table><thead><tr>" + promptTableHeader.map { "<th>\(Self.escaped($0))</th>" }.joined() + "</tr></thead><tbody>")
+            for row in promptTableRows { page.append("<tr>" + row.map { "<td>\(Self.escaped($0))</td>" }.joined() + "</tr>") }
+            page.append("</tbody></table><p class=\"note\">Answers that could not be read count as wrong. Thinking runs generate, then read the letter after &lt;/think&gt;; option scoring generates nothing (—).</p>")
+        }
         page.append("<h2>Training</h2><div class=\"grid pair\">")
         if let chart = accuracyChart() { page.append("<figure>\(Self.inline(chart.svg()))</figure>") }
         if let chart = lossChart() { page.append("<figure>\(Self.inline(chart.svg()))</figure>") }

@@ -87,6 +87,9 @@ public final class StudyRunner {
                 throw StudyError.runFailed(id: run.id, reason: "\(error)")
             }
             try await measureServing(&result, run: run, data: data)
+            // The next run has other shapes (another model, method or batch): give this run's
+            // cached buffers back rather than keep them resident beside the next run's.
+            TensorBufferPool.drain()
             try StudyJSON.encoder.encode(result).write(to: resultFile, options: .atomic)
             onEvent(.runFinished(result))
             results.append(result)

@@ -12,8 +12,19 @@
 // than its capacity (`SIFT_TENSOR_POOL_MB`, default a quarter of physical memory, at most 8 GiB;
 // 0 turns the pool off). An allocation takes a buffer of its class or of one of the next few
 // classes; smaller buffers go straight to malloc, which serves them from its bins cheaply.
+//
+// Misses evict: a cached block that no request fits (batches of other lengths left it) would
+// otherwise sit beside the fresh block malloc makes, and the footprint grew to the peak in use
+// plus the whole capacity (measured: LoRA SFT on SmolLM2, 20 steps, 10.9 GB max RSS with the
+// pool, 6.7 GB without; a whole `sift compare` reached 22 GB). So a miss frees cached blocks, largest
+// first, worth at least the block it allocates: the footprint stays near the peak in use.
 import Foundation
 import Synchronization
+
+#if os(Linux)
+/// glibc's `malloc_trim` (not exported by Swift's Glibc module): returns free heap memory to the system.
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// Process-wide pool of large, 64-byte-aligned tensor buffers.
 public enum TensorBufferPool {
@@ -35,6 +46,7 @@ public enum TensorBufferPool {
         var cachedBytes = 0
         var hits = 0
         var misses = 0
+        var evictions = 0
     }
 
     static let state = Mutex(State())
@@ -46,11 +58,13 @@ public enum TensorBufferPool {
         /// Pool-sized allocations served from the pool / from malloc.
         public var hits: Int
         public var misses: Int
+        /// Cached blocks freed to make room on a miss.
+        public var evictions: Int
     }
 
     /// Current counters.
     public static var statistics: Statistics {
-        state.withLock { Statistics(cachedBytes: $0.cachedBytes, hits: $0.hits, misses: $0.misses) }
+        state.withLock { Statistics(cachedBytes: $0.cachedBytes, hits: $0.hits, misses: $0.misses, evictions: $0.evictions) }
     }
 
     /// The bytes reserved for a request of `bytes`: its class's size for pooled requests, else `bytes`.
@@ -79,6 +93,7 @@ public enum TensorBufferPool {
         }
         if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) { return (pointer, reused.size) }
         let size = classSize(wanted)
+        for address in evict(atLeast: size) { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
         return (UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64), size)
     }
 
@@ -99,7 +114,29 @@ public enum TensorBufferPool {
         if !kept { pointer.deallocate() }
     }
 
-    /// Frees every cached block (memory goes back to malloc).
+    /// Takes cached blocks worth at least `bytes` (largest classes first) out of the pool and
+    /// returns their addresses for the caller to free outside the lock.
+    static func evict(atLeast bytes: Int) -> [UInt] {
+        state.withLock { pool -> [UInt] in
+            var evicted: [UInt] = []
+            var freed = 0
+            for index in pool.freeLists.keys.sorted(by: >) where freed < bytes {
+                guard var list = pool.freeLists[index] else { continue }
+                while freed < bytes, let address = list.popLast() {
+                    evicted.append(address)
+                    freed += classSize(index)
+                }
+                pool.freeLists[index] = list.isEmpty ? nil : list
+            }
+            pool.cachedBytes -= freed
+            pool.evictions += evicted.count
+            return evicted
+        }
+    }
+
+    /// Frees every cached block and asks malloc to give free memory back to the system. Call it
+    /// between phases of different shapes (one training run and the next), so one phase's
+    /// buffers do not stay resident through the next.
     public static func drain() {
         let addresses = state.withLock { pool -> [UInt] in
             let all = pool.freeLists.values.flatMap { $0 }
@@ -108,6 +145,9 @@ public enum TensorBufferPool {
             return all
         }
         for address in addresses { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     // Size classes: class k covers (size(k−1), size(k)], with 8 classes per power of two.

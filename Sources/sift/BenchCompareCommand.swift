@@ -124,6 +124,7 @@ struct BenchCompareCommand: ParsableCommand {
             try loss.backward()
             optimizer.step(learningRate: 2e-5)
         }
+        optimizer.zeroGrad()  // the gradients (the model's size again) must not stay resident beside the peer's run
         return (Double(batch) / seconds, note)
     }
 
@@ -152,6 +153,9 @@ struct BenchCompareCommand: ParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             return .failure(PeerSkipped("no Python venv at \(python) (--refenv or $REFENV; ../shared/bench/setup-refenv.sh makes one)"))
         }
+        // The peer runs beside this process: give back the pooled buffers of Sift's measurement
+        // first (Qwen3-0.6B training: without this both sides together ran out of 23 GB).
+        TensorBufferPool.drain()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments

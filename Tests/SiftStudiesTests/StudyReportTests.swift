@@ -77,6 +77,20 @@ struct StudyReportTests {
         #expect(RankingSentences.make(twins)[0] == "The linear head on SmolLM2-135M-Instruct.Q4_1 (a) and the linear head on SmolLM2-135M-Instruct.Q4_1 (b) are the most accurate, tied at 0.800.")
     }
 
+    @Test("the prompt-prediction table lists unreadable answers, seconds per example and tokens generated")
+    func promptTable() throws {
+        var runs = Self.synthetic()
+        runs[3].meanGeneratedTokens = 212.5
+        let report = StudyReport(results: Self.results(runs))
+        #expect(report.promptTableRows == [["zeroshot", "zero-shot (no think)", "0 of 100", "0.033", "—"],
+                                           ["think", "zero-shot (think)", "3 of 100", "0.667", "212.5"]])
+        #expect(report.markdown().contains("| think | zero-shot (think) | 3 of 100 | 0.667 | 212.5 |"))
+        #expect(report.html().contains("<td>3 of 100</td><td>0.667</td><td>212.5</td>"))
+        // Without prompt runs the section is left out.
+        let trainedOnly = StudyReport(results: Self.results(Array(runs.prefix(2))))
+        #expect(trainedOnly.promptTableRows.isEmpty && !trainedOnly.markdown().contains("Prompt predictions"))
+    }
+
     @Test("report.html is one self-contained page with the table, the findings and every chart")
     func htmlIsSelfContained() throws {
         let runs = Self.synthetic()

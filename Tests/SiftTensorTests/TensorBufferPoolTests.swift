@@ -42,6 +42,30 @@ struct TensorBufferPoolTests {
         #expect(reused, "a freed 4.9 MB buffer was never handed out again")
     }
 
+    @Test("a miss frees cached blocks no request fitted, so the footprint does not grow by the capacity")
+    func missEvicts() throws {
+        guard TensorBufferPool.capacityBytes > 64 << 20 else {
+            print("skipped: SIFT_TENSOR_POOL_MB leaves the pool under 64 MiB")
+            return
+        }
+        // Cache a 12 MB block, then ask for a 20 MB one (a class nothing cached fits): the miss
+        // must free cached blocks worth at least 20 MB, our 12 MB one among them (largest first).
+        // Other suites run concurrently and may take the cached block first, so one of several
+        // tries must see an eviction (a pool that never evicts fails every try).
+        var evicted = false
+        for _ in 0..<20 where !evicted {
+            var cached: TensorStorage? = TensorStorage(uninitializedCount: 3_012_345)
+            _ = cached!.pointer
+            cached = nil
+            let before = TensorBufferPool.statistics.evictions
+            let fresh = TensorStorage(uninitializedCount: 5_123_457)
+            evicted = TensorBufferPool.statistics.evictions > before
+            _ = fresh.pointer
+        }
+        #expect(evicted, "a miss with a 12 MB block cached never evicted anything")
+        TensorBufferPool.drain()
+    }
+
     @Test("small buffers bypass the pool")
     func smallBuffers() {
         #expect(TensorBufferPool.reservedBytes(for: 1_000) == 1_000)
