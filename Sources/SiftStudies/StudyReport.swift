@@ -56,7 +56,7 @@ public struct StudyReport {
 
     /// One row per prompt run (SFT, zero-shot, think) in study order; empty when the study has none.
     public var promptTableRows: [[String]] {
-        runs.filter { $0.spec.method == .sft || $0.spec.method == .zeroshot || $0.spec.method == .think }.map { run in
+        runs.filter(\.spec.method.usesPrompt).map { run in
             [run.spec.id, run.spec.method.displayName, "\(run.unparseable) of \(run.testExamples)",
              Self.dash(run.inferenceExamplesPerSecond > 0 ? 1 / run.inferenceExamplesPerSecond : nil, "%.3f"),
              Self.dash(run.meanGeneratedTokens, "%.1f")]
@@ -143,14 +143,10 @@ public struct StudyReport {
     public func markdown() -> String {
         var lines = ["# \(results.study.name)", "", dataSummary + ".", "", "Machine: \(results.machine) · \(results.createdAt)", ""]
         lines += ["## Findings", ""] + RankingSentences.make(runs).map { "- " + $0 } + [""]
-        lines += ["## Comparison", "", "| " + tableHeader.joined(separator: " | ") + " |",
-                  "|" + tableHeader.map { _ in "---" }.joined(separator: "|") + "|"]
-        lines += tableRows.map { "| " + $0.map(Self.markdownCell).joined(separator: " | ") + " |" }
+        lines += ["## Comparison", ""] + Self.markdownTable(header: tableHeader, rows: tableRows)
         lines += ["", "Accuracy and macro-F1 are on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Inference speed is batched, in-process; RPS is through the HTTP server (— where not measured).", ""]
         if !promptTableRows.isEmpty {
-            lines += ["## Prompt predictions", "", "| " + promptTableHeader.joined(separator: " | ") + " |",
-                      "|" + promptTableHeader.map { _ in "---" }.joined(separator: "|") + "|"]
-            lines += promptTableRows.map { "| " + $0.map(Self.markdownCell).joined(separator: " | ") + " |" }
+            lines += ["## Prompt predictions", ""] + Self.markdownTable(header: promptTableHeader, rows: promptTableRows)
             lines += ["", "Option scoring (SFT, zero-shot without thinking) always yields an option; thinking runs generate and read the letter after `</think>` (— : no generation).", ""]
         }
         lines += ["## Charts", ""]
@@ -165,6 +161,21 @@ public struct StudyReport {
         let notes = groupedNotes()
         if !notes.isEmpty { lines += ["", "### Notes", ""] + notes.map { "- " + $0 } }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A Markdown table: header, separator, one line per row.
+    static func markdownTable(header: [String], rows: [[String]]) -> [String] {
+        ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
+            + rows.map { "| " + $0.map(markdownCell).joined(separator: " | ") + " |" }
+    }
+
+    /// An HTML table with escaped cells; `highlightFirst` marks the first row as the best.
+    static func htmlTable(header: [String], rows: [[String]], highlightFirst: Bool) -> String {
+        "<table><thead><tr>" + header.map { "<th>\(escaped($0))</th>" }.joined() + "</tr></thead><tbody>"
+            + rows.enumerated().map { index, row in
+                "<tr\(highlightFirst && index == 0 ? " class=\"best\"" : "")>" + row.map { "<td>\(escaped($0))</td>" }.joined() + "</tr>"
+            }.joined()
+            + "</tbody></table>"
     }
 
     static func markdownCell(_ text: String) -> String {
@@ -229,16 +240,11 @@ public struct StudyReport {
         if !sentences.isEmpty {
             page.append("<h2>Findings</h2><ul class=\"findings\">" + sentences.map { "<li>\(Self.escaped($0))</li>" }.joined() + "</ul>")
         }
-        page.append("<h2>Comparison</h2><table><thead><tr>" + tableHeader.map { "<th>\(Self.escaped($0))</th>" }.joined() + "</tr></thead><tbody>")
-        for (index, row) in tableRows.enumerated() {
-            page.append("<tr\(index == 0 ? " class=\"best\"" : "")>" + row.map { "<td>\(Self.escaped($0))</td>" }.joined() + "</tr>")
-        }
-        page.append("</tbody></table>")
+        page.append("<h2>Comparison</h2>" + Self.htmlTable(header: tableHeader, rows: tableRows, highlightFirst: true))
         page.append("<p class=\"note\">Accuracy and macro-F1 on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Training time excludes evaluations. Inference speed: batched, in-process. RPS: through the HTTP server; — where not measured.</p>")
         if !promptTableRows.isEmpty {
-            page.append("<h2>Prompt predictions</h2><table><thead><tr>" + promptTableHeader.map { "<th>\(Self.escaped($0))</th>" }.joined() + "</tr></thead><tbody>")
-            for row in promptTableRows { page.append("<tr>" + row.map { "<td>\(Self.escaped($0))</td>" }.joined() + "</tr>") }
-            page.append("</tbody></table><p class=\"note\">Answers that could not be read count as wrong. Thinking runs generate, then read the letter after &lt;/think&gt;; option scoring generates nothing (—).</p>")
+            page.append("<h2>Prompt predictions</h2>" + Self.htmlTable(header: promptTableHeader, rows: promptTableRows, highlightFirst: false))
+            page.append("<p class=\"note\">Answers that could not be read count as wrong. Thinking runs generate, then read the letter after &lt;/think&gt;; option scoring generates nothing (—).</p>")
         }
         page.append("<h2>Training</h2><div class=\"grid pair\">")
         if let chart = accuracyChart() { page.append("<figure>\(Self.inline(chart.svg()))</figure>") }

@@ -18,6 +18,8 @@ public enum StudyMethod: String, Sendable, Codable, CaseIterable {
 
     /// Whether the method trains the model.
     public var trains: Bool { self == .classifier || self == .head || self == .sft }
+    /// Whether the method predicts through the multiple-choice prompt (prompt SFT and zero-shot).
+    public var usesPrompt: Bool { self == .sft || self == .zeroshot || self == .think }
     /// Whether the method needs a decoder (Qwen3/Llama).
     public var needsDecoder: Bool { self != .classifier }
     /// A human name for tables and sentences.

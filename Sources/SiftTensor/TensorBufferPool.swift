@@ -47,6 +47,24 @@ public enum TensorBufferPool {
         var hits = 0
         var misses = 0
         var evictions = 0
+
+        /// Takes cached blocks worth at least `bytes` (largest classes first) out of the free
+        /// lists and returns their addresses, for the caller to free outside the lock.
+        mutating func evict(atLeast bytes: Int) -> [UInt] {
+            var evicted: [UInt] = []
+            var freed = 0
+            for index in freeLists.keys.sorted(by: >) where freed < bytes {
+                guard var list = freeLists[index] else { continue }
+                while freed < bytes, let address = list.popLast() {
+                    evicted.append(address)
+                    freed += classSize(index)
+                }
+                freeLists[index] = list.isEmpty ? nil : list
+            }
+            cachedBytes -= freed
+            evictions += evicted.count
+            return evicted
+        }
     }
 
     static let state = Mutex(State())
@@ -79,6 +97,7 @@ public enum TensorBufferPool {
             return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
         }
         let wanted = classIndex(bytes)
+        var evicted: [UInt] = []
         let reused: (address: UInt, size: Int)? = state.withLock { pool in
             for index in wanted...(wanted + classSearchWidth) {
                 if var list = pool.freeLists[index], let address = list.popLast() {
@@ -89,11 +108,12 @@ public enum TensorBufferPool {
                 }
             }
             pool.misses += 1
+            evicted = pool.evict(atLeast: classSize(wanted))
             return nil
         }
         if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) { return (pointer, reused.size) }
+        for address in evicted { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }  // outside the lock
         let size = classSize(wanted)
-        for address in evict(atLeast: size) { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
         return (UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64), size)
     }
 
@@ -112,26 +132,6 @@ public enum TensorBufferPool {
             return true
         }
         if !kept { pointer.deallocate() }
-    }
-
-    /// Takes cached blocks worth at least `bytes` (largest classes first) out of the pool and
-    /// returns their addresses for the caller to free outside the lock.
-    static func evict(atLeast bytes: Int) -> [UInt] {
-        state.withLock { pool -> [UInt] in
-            var evicted: [UInt] = []
-            var freed = 0
-            for index in pool.freeLists.keys.sorted(by: >) where freed < bytes {
-                guard var list = pool.freeLists[index] else { continue }
-                while freed < bytes, let address = list.popLast() {
-                    evicted.append(address)
-                    freed += classSize(index)
-                }
-                pool.freeLists[index] = list.isEmpty ? nil : list
-            }
-            pool.cachedBytes -= freed
-            pool.evictions += evicted.count
-            return evicted
-        }
     }
 
     /// Frees every cached block and asks malloc to give free memory back to the system. Call it

@@ -51,14 +51,16 @@ struct TensorBufferPoolTests {
         // Cache a 12 MB block, then ask for a 20 MB one (a class nothing cached fits): the miss
         // must free cached blocks worth at least 20 MB, our 12 MB one among them (largest first).
         // Other suites run concurrently and may take the cached block first, so one of several
-        // tries must see an eviction (a pool that never evicts fails every try).
+        // tries must see an eviction (a pool that never evicts fails every try). Each try asks
+        // for a new size (20 MB, 28 MB, …): the previous try's block, cached when freed, must not
+        // serve it.
         var evicted = false
-        for _ in 0..<20 where !evicted {
+        for attempt in 0..<20 where !evicted {
             var cached: TensorStorage? = TensorStorage(uninitializedCount: 3_012_345)
             _ = cached!.pointer
             cached = nil
             let before = TensorBufferPool.statistics.evictions
-            let fresh = TensorStorage(uninitializedCount: 5_123_457)
+            let fresh = TensorStorage(uninitializedCount: 5_123_457 + attempt * 2_000_000)
             evicted = TensorBufferPool.statistics.evictions > before
             _ = fresh.pointer
         }
