@@ -18,6 +18,11 @@ typedef struct {
     dnnl_memory_t b;
     dnnl_memory_t c;
     dnnl_memory_t bias;  // NULL without a bias
+    /// 1: B is passed in `weightsLayout`, the blocked layout the primitive chose (packed once with
+    /// sift_dnnl_gemm_plan_pack_weights), not as the caller stores it (`plainWeights`).
+    int packedWeights;
+    dnnl_memory_desc_t plainWeights;
+    dnnl_memory_desc_t weightsLayout;
 } sift_dnnl_gemm_plan;
 
 /// Activations a plan can apply to its output (an eltwise post-op).
@@ -27,11 +32,12 @@ enum { SIFT_DNNL_EPILOGUE_NONE = 0, SIFT_DNNL_EPILOGUE_GELU_ERF = 1, SIFT_DNNL_E
 /// transA), B is K×N with ldb (N×K when transB), C is M×N with ldc. `bf16Inputs`: A and B are bf16
 /// (uint16 bits), C is always f32. `hasBias`: an f32 bias [N] is added to every row. beta ≠ 0 adds
 /// beta·C through a sum post-op; `epilogue` then applies an activation to the result.
+/// `packWeights`: the primitive picks B's layout (see `packedWeights`).
 /// Returns dnnl_success or the failing call's status.
 static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     dnnl_engine_t engine, int64_t m, int64_t n, int64_t k, int transA, int transB,
     int64_t lda, int64_t ldb, int64_t ldc, int bf16Inputs, float beta, int hasBias, int epilogue,
-    sift_dnnl_gemm_plan *plan)
+    int packWeights, sift_dnnl_gemm_plan *plan)
 {
     dnnl_status_t status;
     dnnl_data_type_t inputType = bf16Inputs ? dnnl_bf16 : dnnl_f32;
@@ -41,8 +47,14 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     dnnl_dims_t cStrides = {ldc, 1}, biasStrides = {n, 1};
     dnnl_memory_desc_t aDesc, bDesc, cDesc, biasDesc;
     plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL; plan->bias = NULL;
+    plan->packedWeights = packWeights;
     if ((status = dnnl_memory_desc_init_by_strides(&aDesc, 2, aDims, inputType, aStrides)) != dnnl_success) return status;
-    if ((status = dnnl_memory_desc_init_by_strides(&bDesc, 2, bDims, inputType, bStrides)) != dnnl_success) return status;
+    if ((status = dnnl_memory_desc_init_by_strides(&plan->plainWeights, 2, bDims, inputType, bStrides)) != dnnl_success) return status;
+    if (packWeights) {
+        if ((status = dnnl_memory_desc_init_by_tag(&bDesc, 2, bDims, inputType, dnnl_format_tag_any)) != dnnl_success) return status;
+    } else {
+        bDesc = plan->plainWeights;
+    }
     if ((status = dnnl_memory_desc_init_by_strides(&cDesc, 2, cDims, dnnl_f32, cStrides)) != dnnl_success) return status;
     if (hasBias && (status = dnnl_memory_desc_init_by_strides(&biasDesc, 2, biasDims, dnnl_f32, biasStrides)) != dnnl_success) return status;
     dnnl_matmul_desc_t matmulDesc;
@@ -67,10 +79,15 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     dnnl_primitive_attr_destroy(attr);
     if (status != dnnl_success) return status;
     status = dnnl_primitive_create(&plan->primitive, primitiveDesc);
+    if (status == dnnl_success) {
+        const dnnl_memory_desc_t *chosen = dnnl_primitive_desc_query_md(primitiveDesc, dnnl_query_weights_md, 0);
+        if (chosen) bDesc = *chosen; else status = dnnl_invalid_arguments;
+    }
+    plan->weightsLayout = bDesc;
     dnnl_primitive_desc_destroy(primitiveDesc);
-    if (status != dnnl_success) { plan->primitive = NULL; return status; }
+    if (status != dnnl_success) { if (plan->primitive) dnnl_primitive_destroy(plan->primitive); plan->primitive = NULL; return status; }
     if ((status = dnnl_memory_create(&plan->a, &aDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
-    if ((status = dnnl_memory_create(&plan->b, &bDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
+    if ((status = dnnl_memory_create(&plan->b, &plan->weightsLayout, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if ((status = dnnl_memory_create(&plan->c, &cDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if (hasBias && (status = dnnl_memory_create(&plan->bias, &biasDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     return dnnl_success;
@@ -93,6 +110,40 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_execute(
     }
     if ((status = dnnl_primitive_execute(plan->primitive, stream, count, args)) != dnnl_success) return status;
     return dnnl_stream_wait(stream);
+}
+
+/// Bytes of B in the plan's layout.
+static inline size_t sift_dnnl_gemm_plan_weights_size(const sift_dnnl_gemm_plan *plan) {
+    return dnnl_memory_desc_get_size(&plan->weightsLayout);
+}
+
+/// Whether two plans take B in the same layout (so a packed copy made for one serves the other).
+static inline int sift_dnnl_gemm_plans_share_weights_layout(const sift_dnnl_gemm_plan *x, const sift_dnnl_gemm_plan *y) {
+    return dnnl_memory_desc_equal(&x->weightsLayout, &y->weightsLayout);
+}
+
+/// Copies B from the caller's layout (`plain`) into the plan's (`packed`, sift_dnnl_gemm_plan_weights_size bytes).
+static inline dnnl_status_t sift_dnnl_gemm_plan_pack_weights(
+    const sift_dnnl_gemm_plan *plan, dnnl_engine_t engine, dnnl_stream_t stream, const void *plain, void *packed)
+{
+    dnnl_status_t status;
+    dnnl_memory_t from = NULL, to = NULL;
+    dnnl_primitive_desc_t reorderDesc = NULL;
+    dnnl_primitive_t reorder = NULL;
+    if ((status = dnnl_memory_create(&from, &plan->plainWeights, engine, (void *)plain)) != dnnl_success) goto done;
+    if ((status = dnnl_memory_create(&to, &plan->weightsLayout, engine, packed)) != dnnl_success) goto done;
+    if ((status = dnnl_reorder_primitive_desc_create(&reorderDesc, &plan->plainWeights, engine, &plan->weightsLayout, engine, NULL)) != dnnl_success) goto done;
+    if ((status = dnnl_primitive_create(&reorder, reorderDesc)) != dnnl_success) goto done;
+    {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+        if ((status = dnnl_primitive_execute(reorder, stream, 2, args)) == dnnl_success) status = dnnl_stream_wait(stream);
+    }
+done:
+    if (reorder) dnnl_primitive_destroy(reorder);
+    if (reorderDesc) dnnl_primitive_desc_destroy(reorderDesc);
+    if (from) dnnl_memory_destroy(from);
+    if (to) dnnl_memory_destroy(to);
+    return status;
 }
 
 /// Frees what a plan holds (any member may be NULL).

@@ -45,6 +45,9 @@ public struct RunResult: Sendable, Codable, Equatable {
     public var modelDirectory: String?
     /// Mean tokens generated per example (think runs).
     public var meanGeneratedTokens: Double?
+    /// The process's peak resident memory during the run (training, evaluation and the serving
+    /// probe), in bytes; nil where not measured (not Linux, or results from older versions).
+    public var peakResidentBytes: Int?
     /// Free-form notes (e.g. why RPS was not measured).
     public var notes: [String]
 

@@ -32,9 +32,10 @@ public struct StudyReport {
         return String(format: format, value)
     }
 
-    /// The comparison table's rows: run, method, model, accuracy, macro-F1, training time, inference ex/s, RPS.
+    /// The comparison table's rows: run, method, model, accuracy, macro-F1, training time, inference ex/s, RPS,
+    /// peak memory.
     public var tableHeader: [String] {
-        ["run", "method", "model", "accuracy", "macro-F1", "training time", "inference (ex/s)", "RPS"]
+        ["run", "method", "model", "accuracy", "macro-F1", "training time", "inference (ex/s)", "RPS", "peak RSS"]
     }
 
     /// One row per run, best accuracy first.
@@ -44,7 +45,8 @@ public struct StudyReport {
              String(format: "%.4f", run.accuracy), String(format: "%.4f", run.macroF1),
              run.trainingSeconds.map(RankingSentences.duration) ?? "—",
              Self.dash(run.inferenceExamplesPerSecond > 0 ? run.inferenceExamplesPerSecond : nil, "%.1f"),
-             Self.dash(run.requestsPerSecond, "%.1f")]
+             Self.dash(run.requestsPerSecond, "%.1f"),
+             Self.dash(run.peakResidentBytes.map { Double($0) / Double(1 << 30) }, "%.1f GiB")]
         }
     }
 
@@ -144,7 +146,7 @@ public struct StudyReport {
         var lines = ["# \(results.study.name)", "", dataSummary + ".", "", "Machine: \(results.machine) · \(results.createdAt)", ""]
         lines += ["## Findings", ""] + RankingSentences.make(runs).map { "- " + $0 } + [""]
         lines += ["## Comparison", ""] + Self.markdownTable(header: tableHeader, rows: tableRows)
-        lines += ["", "Accuracy and macro-F1 are on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Inference speed is batched, in-process; RPS is through the HTTP server (— where not measured).", ""]
+        lines += ["", "Accuracy and macro-F1 are on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Inference speed is batched, in-process; RPS is through the HTTP server (— where not measured). Peak RSS: the process's peak resident memory during the run (training, evaluation, serving probe).", ""]
         if !promptTableRows.isEmpty {
             lines += ["## Prompt predictions", ""] + Self.markdownTable(header: promptTableHeader, rows: promptTableRows)
             lines += ["", "Option scoring (SFT, zero-shot without thinking) always yields an option; thinking runs generate and read the letter after `</think>` (— : no generation).", ""]
@@ -241,7 +243,7 @@ public struct StudyReport {
             page.append("<h2>Findings</h2><ul class=\"findings\">" + sentences.map { "<li>\(Self.escaped($0))</li>" }.joined() + "</ul>")
         }
         page.append("<h2>Comparison</h2>" + Self.htmlTable(header: tableHeader, rows: tableRows, highlightFirst: true))
-        page.append("<p class=\"note\">Accuracy and macro-F1 on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Training time excludes evaluations. Inference speed: batched, in-process. RPS: through the HTTP server; — where not measured.</p>")
+        page.append("<p class=\"note\">Accuracy and macro-F1 on the test subset, with the best checkpoint of each trained run (picked on the evaluation curve). Training time excludes evaluations. Inference speed: batched, in-process. RPS: through the HTTP server; — where not measured. Peak RSS: the process's peak resident memory during the run.</p>")
         if !promptTableRows.isEmpty {
             page.append("<h2>Prompt predictions</h2>" + Self.htmlTable(header: promptTableHeader, rows: promptTableRows, highlightFirst: false))
             page.append("<p class=\"note\">Answers that could not be read count as wrong. Thinking runs generate, then read the letter after &lt;/think&gt;; option scoring generates nothing (—).</p>")

@@ -78,6 +78,8 @@ public final class StudyRunner {
                 continue
             }
             var result: RunResult
+            let memory = PeakMemorySampler()
+            defer { _ = memory.stop() }
             do {
                 result = try RunExecutor.execute(run, data: data, seed: spec.seed, directory: directory, studyDirectory: output,
                                                  resume: resume, onEvent: onEvent)
@@ -87,6 +89,7 @@ public final class StudyRunner {
                 throw StudyError.runFailed(id: run.id, reason: "\(error)")
             }
             try await measureServing(&result, run: run, data: data)
+            result.peakResidentBytes = memory.stop()
             // The next run has other shapes (another model, method or batch): give this run's
             // cached buffers back rather than keep them resident beside the next run's.
             TensorBufferPool.drain()

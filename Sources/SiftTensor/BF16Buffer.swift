@@ -6,6 +6,7 @@
 #if canImport(CDNNL)
 import CDNNL
 #endif
+import Foundation
 
 /// An owned, 64-byte-aligned block of bf16 values (raw bits).
 public final class BF16Buffer: @unchecked Sendable {
@@ -62,27 +63,41 @@ public final class BF16Buffer: @unchecked Sendable {
     }
 }
 
-/// Whether linear layers may keep a bf16 copy of each weight between calls (inference only).
+/// Whether linear layers may keep a derived copy of each weight between calls (inference only): a
+/// bf16 copy in bf16 mode, a copy in oneDNN's blocked layout in fp32 mode (`OneDNN.linearPacked`).
 ///
 /// Off by default: the optimizer and checkpoint restores write weights in place, and a kept copy
 /// would then be stale. A process that only runs inference (predict, serve, benchmarks of the
-/// forward pass) turns it on, so each weight is rounded to bf16 once instead of on every call.
-/// A weight's copy is also dropped whenever its storage's `mutationCount` changes (backward marks
-/// every weight it computes a gradient for).
-public enum BF16WeightCache {
+/// forward pass) turns it on, so each weight is converted once instead of on every call. A kept
+/// copy is also dropped whenever its storage's `mutationCount` changes (backward marks every weight
+/// it computes a gradient for). Packed f32 copies cost as much memory as the weights themselves;
+/// `SIFT_PACK_WEIGHTS=0` turns them off.
+public enum WeightCopyCache {
     nonisolated(unsafe) private static var enabledValue = false
+    private static let packingAllowed = ProcessInfo.processInfo.environment["SIFT_PACK_WEIGHTS"] != "0"
 
-    /// Whether weights' bf16 copies are kept.
-    public static var isEnabled: Bool { enabledValue }
+    @TaskLocal static var scoped: Bool?
 
-    /// Turns keeping bf16 weight copies on or off (call at start-up of an inference-only process).
+    /// Whether weights' derived copies are kept.
+    public static var isEnabled: Bool { scoped ?? enabledValue }
+
+    /// Whether fp32 linear layers read their weights from kept packed copies.
+    public static var keepsPackedCopies: Bool { isEnabled && packingAllowed }
+
+    /// Turns keeping weight copies on or off (call at start-up of an inference-only process).
     public static func setEnabled(_ enabled: Bool) { enabledValue = enabled }
+
+    /// Runs `body` with copies kept or not, for this task and the code it calls only (tests,
+    /// which share a process with code that writes weights in place).
+    public static func withEnabled<T>(_ enabled: Bool, _ body: () throws -> T) rethrows -> T {
+        try $scoped.withValue(enabled, operation: body)
+    }
 
     /// The bf16 copy of a weight: the kept one when caching is on (or the weight is `frozen`: it
     /// takes no gradient, so only an explicit in-place write, which calls `markMutated()`, changes
     /// it — LoRA's base weights, a frozen encoder) and the weight did not change since, else a
     /// fresh one (kept in those cases).
-    static func copy(of storage: TensorStorage, frozen: Bool = false) -> BF16Buffer {
+    static func bf16Copy(of storage: TensorStorage, frozen: Bool = false) -> BF16Buffer {
         guard isEnabled || frozen else { return BF16Buffer(rounding: storage.pointer, count: storage.count) }
         let version = storage.mutationCount
         return storage.bf16Copy.withLock { cached in

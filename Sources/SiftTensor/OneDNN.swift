@@ -3,6 +3,11 @@
 // leading dimensions, beta), which takes milliseconds, so the prepared plans are kept and reused
 // (a training step or a batch of fixed shape hits the same dozen plans every time).
 // oneDNN runs on OpenMP threads; the thread count follows `Parallel.threadCount`.
+// Packed weights: by default B is read in the caller's layout and oneDNN copies it into its blocked
+// layout on every call. `linearPacked` instead asks the primitive for its preferred layout and keeps
+// one copy of the weight in it (on the weight's storage, rebuilt when the weight is marked mutated):
+// one streaming read per call and no copy, which matters most when each weight is used for few
+// rows (batch-1 inference).
 #if canImport(CDNNL)
 import CDNNL
 #endif
@@ -38,7 +43,7 @@ public enum OneDNN {
     ) -> Bool {
         run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                     lda: lda, ldb: ldb, ldc: ldc, bf16: false, beta: beta, bias: bias != nil, epilogue: epilogue),
-            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c, bias: bias)
+            a: UnsafeRawPointer(a), b: .plain(UnsafeRawPointer(b)), c: c, bias: bias)
     }
 
     /// Row-major C[M×N] = op(A) · op(B) (+ bias[N]) + beta · C with bf16 A and B (raw bits) and f32
@@ -52,7 +57,21 @@ public enum OneDNN {
     ) -> Bool {
         run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                     lda: lda, ldb: ldb, ldc: ldc, bf16: true, beta: beta, bias: bias != nil, epilogue: epilogue),
-            a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c, bias: bias)
+            a: UnsafeRawPointer(a), b: .plain(UnsafeRawPointer(b)), c: c, bias: bias)
+    }
+
+    /// Row-major C[M×N] = A[M×K] · Wᵀ (+ bias[N]) then `epilogue`, in f32, with W `[N, K]` read
+    /// from a copy in oneDNN's blocked layout that is made once and kept on `weight` (see
+    /// `WeightCopyCache`). Returns false (and does nothing) when oneDNN cannot run it.
+    @discardableResult
+    public static func linearPacked(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, weight: TensorStorage,
+        c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil, epilogue: Epilogue = .none
+    ) -> Bool {
+        guard weight.count == n * k else { return false }
+        return run(PlanKey(m: m, n: n, k: k, transposeA: false, transposeB: true, lda: k, ldb: k, ldc: n,
+                           bf16: false, beta: 0, bias: bias != nil, epilogue: epilogue, packedWeights: true),
+                   a: UnsafeRawPointer(a), b: .packed(weight), c: c, bias: bias)
     }
 
     /// Number of prepared plans kept now (for tests and benchmarks).
@@ -66,11 +85,18 @@ public enum OneDNN {
         let beta: Float
         let bias: Bool
         let epilogue: Epilogue
+        var packedWeights = false
+    }
+
+    /// Where a product's B comes from: the caller's buffer, or a weight's kept packed copy.
+    private enum WeightOperand {
+        case plain(UnsafeRawPointer)
+        case packed(TensorStorage)
     }
 
     #if canImport(CDNNL)
     /// The engine and stream every plan runs on.
-    private final class Runtime: @unchecked Sendable {
+    fileprivate final class Runtime: @unchecked Sendable {
         let engine: dnnl_engine_t
         let stream: dnnl_stream_t
         init?() {
@@ -88,23 +114,49 @@ public enum OneDNN {
     }
 
     /// A prepared primitive (or the record that oneDNN refused the problem).
-    private final class Plan: @unchecked Sendable {
+    final class Plan: @unchecked Sendable {
         var handle = sift_dnnl_gemm_plan()
         let usable: Bool
-        init(key: PlanKey, runtime: Runtime) {
+        fileprivate init(key: PlanKey, runtime: Runtime) {
             let status = sift_dnnl_gemm_plan_create(
                 runtime.engine, Int64(key.m), Int64(key.n), Int64(key.k), key.transposeA ? 1 : 0, key.transposeB ? 1 : 0,
                 Int64(key.lda), Int64(key.ldb), Int64(key.ldc), key.bf16 ? 1 : 0, key.beta, key.bias ? 1 : 0,
-                key.epilogue.rawValue, &handle)
+                key.epilogue.rawValue, key.packedWeights ? 1 : 0, &handle)
             usable = status == dnnl_success
             if !usable { sift_dnnl_gemm_plan_destroy(&handle) }
         }
         deinit { sift_dnnl_gemm_plan_destroy(&handle) }
+
+        /// Whether a copy packed for `other` is in this plan's layout.
+        func sharesWeightsLayout(with other: Plan) -> Bool {
+            other === self || withUnsafePointer(to: &handle) { mine in
+                withUnsafePointer(to: &other.handle) { sift_dnnl_gemm_plans_share_weights_layout(mine, $0) != 0 }
+            }
+        }
+    }
+
+    /// The packed copy of `weight` for `plan`: the kept one if it is current and in the plan's
+    /// layout, else a new one (kept). Nil when packing fails.
+    private static func packedWeights(_ weight: TensorStorage, plan: Plan, runtime: Runtime) -> PackedWeights? {
+        let version = weight.mutationCount
+        return weight.packedCopy.withLock { kept -> PackedWeights? in
+            if let kept, kept.version == version, let layoutPlan = kept.plan, plan.sharesWeightsLayout(with: layoutPlan) {
+                return kept
+            }
+            let bytes = withUnsafePointer(to: &plan.handle) { sift_dnnl_gemm_plan_weights_size($0) }
+            let fresh = PackedWeights(bytes: bytes, version: version, plan: plan)
+            let status = withUnsafePointer(to: &plan.handle) {
+                sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, weight.pointer, fresh.pointer)
+            }
+            guard status == dnnl_success else { return nil }
+            kept = fresh
+            return fresh
+        }
     }
 
     private static let runtime: Runtime? = Runtime()
     #else
-    private final class Plan: @unchecked Sendable {}
+    final class Plan: @unchecked Sendable {}
     private static let runtime: Int? = nil
     #endif
 
@@ -119,7 +171,7 @@ public enum OneDNN {
 
     /// Runs one product. Executions are serialised: each one already uses every core.
     private static func run(
-        _ key: PlanKey, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
+        _ key: PlanKey, a: UnsafeRawPointer, b operand: WeightOperand, c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?
     ) -> Bool {
         #if canImport(CDNNL)
         guard let runtime, key.m > 0, key.n > 0, key.k > 0 else { return false }
@@ -139,6 +191,13 @@ public enum OneDNN {
             guard plan.usable else { return false }
             // OpenMP's thread count is per calling thread; set it for whichever thread runs this.
             omp_set_num_threads(Int32(Parallel.threadCount))
+            let b: UnsafeRawPointer
+            switch operand {
+            case .plain(let pointer): b = pointer
+            case .packed(let weight):
+                guard let packed = packedWeights(weight, plan: plan, runtime: runtime) else { return false }
+                b = UnsafeRawPointer(packed.pointer)
+            }
             return withUnsafePointer(to: &plan.handle) { handle in
                 sift_dnnl_gemm_plan_execute(handle, runtime.stream, a, b, c, bias) == dnnl_success
             }
@@ -147,4 +206,21 @@ public enum OneDNN {
         return false
         #endif
     }
+}
+
+/// A weight in a oneDNN plan's blocked layout (64-byte aligned), for `OneDNN.linearPacked`.
+final class PackedWeights: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    /// The weight storage's `mutationCount` when the copy was made.
+    let version: Int
+    /// A plan whose layout the copy is in (kept alive so the layout can be compared).
+    let plan: OneDNN.Plan?
+
+    init(bytes: Int, version: Int, plan: OneDNN.Plan) {
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+        self.version = version
+        self.plan = plan
+    }
+
+    deinit { pointer.deallocate() }
 }

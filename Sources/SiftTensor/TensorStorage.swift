@@ -19,6 +19,25 @@ public enum StorageStatistics {
     public static var liveByteCount: Int { liveBytes.load(ordering: .relaxed) }
     /// Storage buffers allocated since the process started.
     public static var allocationCount: Int { totalAllocations.load(ordering: .relaxed) }
+
+    /// The process's resident memory now, in bytes (Linux: /proc/self/statm; nil elsewhere).
+    public static var residentBytes: Int? {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #else
+        return nil
+        #endif
+    }
+
+    /// One line for memory traces: live tensor bytes, bytes cached by the buffer pool, resident memory.
+    public static var summary: String {
+        let mib = { (bytes: Int) in String(format: "%.0f MiB", Double(bytes) / Double(1 << 20)) }
+        return "live tensors \(mib(liveByteCount)) in \(liveBufferCount) buffers · pool cached \(mib(TensorBufferPool.statistics.cachedBytes))"
+            + " · RSS \(residentBytes.map(mib) ?? "?")"
+    }
 }
 
 /// An owned block of `count` f32 values, 64-byte aligned for AVX-512 loads.
@@ -34,8 +53,10 @@ public final class TensorStorage: @unchecked Sendable {
     let reservedBytes: Int
     /// Bumped by `markMutated()`; kept copies derived from the data (bf16 weights) check it.
     private let mutations = Atomic<Int>(0)
-    /// The bf16 copy linear layers keep for this weight (see `BF16WeightCache`).
+    /// The bf16 copy linear layers keep for this weight (see `WeightCopyCache`).
     let bf16Copy = Mutex<(version: Int, buffer: BF16Buffer)?>(nil)
+    /// The copy in oneDNN's blocked layout linear layers keep for this weight (see `WeightCopyCache`).
+    let packedCopy = Mutex<PackedWeights?>(nil)
 
     /// How many times the data was declared changed in place (see `markMutated()`).
     public var mutationCount: Int { mutations.load(ordering: .relaxed) }

@@ -68,6 +68,9 @@ extension TrainingObjective {
 
 /// Runs a `TrainingObjective` and writes checkpoints, logs and plots into an output directory.
 public final class Trainer {
+    /// `SIFT_MEMORY_TRACE=1`: print live tensor memory, the buffer pool and RSS after every step (stderr).
+    static let traceMemory = ProcessInfo.processInfo.environment["SIFT_MEMORY_TRACE"] == "1"
+
     public let bundle: ModelBundle
     public let objective: TrainingObjective
     public let options: TrainingOptions
@@ -166,6 +169,7 @@ public final class Trainer {
             let rate = schedule.rate(forStep: state.globalStep)
             optimizer.step(learningRate: rate)
             optimizer.zeroGrad()
+            if Trainer.traceMemory { FileHandle.standardError.write(Data("step \(state.globalStep): \(StorageStatistics.summary)\n".utf8)) }
             windowLosses.append(stepLoss)
             let elapsed = Date().timeIntervalSince(windowStart)
             onEvent?(.step(step: state.globalStep, totalSteps: totalSteps, loss: stepLoss, learningRate: Double(rate),

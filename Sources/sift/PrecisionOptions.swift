@@ -12,26 +12,27 @@ struct PrecisionOptions: ParsableArguments {
     var precision: MatmulPrecision = .fp32
 
     mutating func validate() throws {
-        try PrecisionOptions.apply(precision, keepBF16Weights: false)
+        try PrecisionOptions.apply(precision, keepWeightCopies: false)
     }
 
     /// Sets the process default; says so on stderr when bf16 cannot run here.
-    static func apply(_ precision: MatmulPrecision, keepBF16Weights: Bool) throws {
+    static func apply(_ precision: MatmulPrecision, keepWeightCopies: Bool) throws {
         if precision == .bf16 && MatmulPrecision.effective(.bf16) != .bf16 {
             throw ValidationError("--precision bf16 needs oneDNN: \(OneDNN.unavailableReason ?? "unavailable"); use --precision fp32")
         }
         MatmulPrecision.setDefault(precision)
-        BF16WeightCache.setEnabled(keepBF16Weights && precision == .bf16)
+        WeightCopyCache.setEnabled(keepWeightCopies)
     }
 }
 
-/// The precision of linear-layer GEMMs for a command that only runs inference: in bf16 each
-/// weight is rounded once and kept (weights never change in such a process).
+/// The precision of linear-layer GEMMs for a command that only runs inference: each weight is
+/// converted once (rounded to bf16, or packed into oneDNN's layout in fp32) and kept (weights
+/// never change in such a process).
 struct InferencePrecisionOptions: ParsableArguments {
     @Option(help: "Linear-layer GEMM precision: fp32, or bf16 (bf16 inputs, f32 accumulation; weights rounded to bf16 once; needs oneDNN).")
     var precision: MatmulPrecision = .fp32
 
     mutating func validate() throws {
-        try PrecisionOptions.apply(precision, keepBF16Weights: true)
+        try PrecisionOptions.apply(precision, keepWeightCopies: true)
     }
 }

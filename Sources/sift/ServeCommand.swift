@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import SiftServe
+import SiftTensor
 
 extension ServingMethod: ExpressibleByArgument {}
 
@@ -74,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int = 8080
 
     func run() async throws {
+        // Weights never change while serving: keep each one in the GEMM's preferred layout.
+        WeightCopyCache.setEnabled(true)
         let served = try serving.loadModel(try hub.modelURL(model).path)
         let server = try SiftServer(model: served, configuration: serving.configuration(host: hostname, port: port))
         let host = hostname

@@ -5,6 +5,7 @@
 import Foundation
 import SiftModels
 @testable import SiftStudies
+import SiftTensor
 import SiftTestSupport
 import SiftTrain
 import Testing
@@ -54,6 +55,8 @@ struct CompareEndToEndTests {
         let results = try await StudyRunner(spec: spec, output: output, resume: false).run()
         print("tiny compare: \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         #expect(results.runs.map(\.spec.id) == spec.runs.map(\.id))
+        let peakMeasurable = StorageStatistics.residentBytes != nil
+        if !peakMeasurable { print("SKIP peak RSS check: this system does not report resident memory (/proc/self/statm)") }
         for run in results.runs {
             let matrix = run.confusionMatrix
             let total = matrix.reduce(0) { $0 + $1.reduce(0, +) }
@@ -62,6 +65,11 @@ struct CompareEndToEndTests {
             #expect(run.testExamples == 8 && total + run.unparseable == 8, "\(run.spec.id): 2 test examples per class")
             #expect(abs(run.accuracy - Double(correct) / 8) < 1e-12, "\(run.spec.id): accuracy agrees with the confusion matrix")
             #expect(run.inferenceExamplesPerSecond > 0)
+            if peakMeasurable {
+                // Peak RSS per run: at least the model's weights, at most the machine.
+                let peak = try #require(run.peakResidentBytes, "\(run.spec.id): peak memory not measured")
+                #expect(peak > 1 << 20 && UInt64(peak) < ProcessInfo.processInfo.physicalMemory, "\(run.spec.id): peak RSS \(peak) bytes")
+            }
             #expect(run.notes.contains { $0.contains("RPS not measured") })
             if run.spec.method.trains {
                 #expect(run.trainExamples == 16)

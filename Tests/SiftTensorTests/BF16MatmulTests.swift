@@ -173,27 +173,27 @@ struct BF16MatmulTests {
     @Test("kept bf16 weight copies are reused and rebuilt after the weight is marked mutated")
     func weightCache() throws {
         guard oneDNNPresent("weight cache") else { return }
-        BF16WeightCache.setEnabled(true)
-        defer { BF16WeightCache.setEnabled(false) }
-        let x = randomReference([4, 6], seed: 41).tensor()
-        let weight = randomReference([3, 6], seed: 42).tensor()
-        try withMatmulPrecision(.bf16) {
-            let first = try withNoGrad { try x.linear(weight: weight) }.scalars
-            let kept = try #require(weight.storage.bf16Copy.withLock { $0?.buffer })
-            _ = try withNoGrad { try x.linear(weight: weight) }
-            #expect(weight.storage.bf16Copy.withLock { $0?.buffer } === kept, "the second call rounded the weight again")
-            // Change the weight in place (as an optimizer does) and declare it.
-            for i in 0..<weight.count { weight.storage.pointer[i] *= 2 }
-            weight.storage.markMutated()
-            let second = try withNoGrad { try x.linear(weight: weight) }.scalars
-            #expect(weight.storage.bf16Copy.withLock { $0?.buffer } !== kept)
-            for (a, b) in zip(first, second) { #expect(abs(b - 2 * a) <= 1e-5 * max(1, abs(b))) }
+        try WeightCopyCache.withEnabled(true) {
+            let x = randomReference([4, 6], seed: 41).tensor()
+            let weight = randomReference([3, 6], seed: 42).tensor()
+            try withMatmulPrecision(.bf16) {
+                let first = try withNoGrad { try x.linear(weight: weight) }.scalars
+                let kept = try #require(weight.storage.bf16Copy.withLock { $0?.buffer })
+                _ = try withNoGrad { try x.linear(weight: weight) }
+                #expect(weight.storage.bf16Copy.withLock { $0?.buffer } === kept, "the second call rounded the weight again")
+                // Change the weight in place (as an optimizer does) and declare it.
+                for i in 0..<weight.count { weight.storage.pointer[i] *= 2 }
+                weight.storage.markMutated()
+                let second = try withNoGrad { try x.linear(weight: weight) }.scalars
+                #expect(weight.storage.bf16Copy.withLock { $0?.buffer } !== kept)
+                for (a, b) in zip(first, second) { #expect(abs(b - 2 * a) <= 1e-5 * max(1, abs(b))) }
+            }
+            // Backward marks every weight it computes a gradient for.
+            let trainable = randomReference([3, 6], seed: 43).tensor(requiresGrad: true)
+            let before = trainable.storage.mutationCount
+            try withMatmulPrecision(.bf16) { try x.linear(weight: trainable).sum().backward() }
+            #expect(trainable.storage.mutationCount > before)
         }
-        // Backward marks every weight it computes a gradient for.
-        let trainable = randomReference([3, 6], seed: 43).tensor(requiresGrad: true)
-        let before = trainable.storage.mutationCount
-        try withMatmulPrecision(.bf16) { try x.linear(weight: trainable).sum().backward() }
-        #expect(trainable.storage.mutationCount > before)
     }
 
     @Test("oneDNN as the f32 backend of linear and matmul: reference forward, gradients equal to the BLAS path")

@@ -1,7 +1,8 @@
 // Fully connected layer in the Hugging Face `nn.Linear` layout: y = x · Wᵀ + b.
 // Shapes: x [..., in], weight [out, in], bias [out] (optional) -> y [..., out]
 // Forward: one GEMM over all rows (R = product of x's leading dims) with the weight read
-// transposed in place. On oneDNN the bias is the GEMM's bias input and an activation requested by
+// transposed in place (or, in inference-only processes on oneDNN, from a copy kept in oneDNN's
+// blocked layout: see `WeightCopyCache`). On oneDNN the bias is the GEMM's bias input and an activation requested by
 // an inference caller (no graph) runs as the GEMM's post-op, so neither takes a pass of its own;
 // on BLAS the bias is written into y first and the GEMM accumulates onto it (beta = 1).
 // Backward: dx [R, in] = dy · W; dW [out, in] = dyᵀ · x; db [out] = column sums of dy.
@@ -48,12 +49,12 @@ extension Tensor {
         let y = out.storage.pointer
         let biasPointer = bias.map { UnsafePointer($0.storage.pointer) }
         // bf16 operands: this input's copy (kept for dW when recording) and the weight's (cached
-        // across calls in inference-only processes, see BF16WeightCache).
+        // across calls in inference-only processes, see WeightCopyCache).
         var bf16Input: BF16Buffer? = nil, bf16Weight: BF16Buffer? = nil
         var done = false  // the product, bias and epilogue are in y
         if bf16 {
             let x16 = BF16Buffer(rounding: storage.pointer, count: count, paddedCount: paddedRows * inFeatures)
-            let w16 = BF16WeightCache.copy(of: weight.storage, frozen: !weight.requiresGrad)
+            let w16 = WeightCopyCache.bf16Copy(of: weight.storage, frozen: !weight.requiresGrad)
             if OneDNN.bf16gemm(
                 transposeA: false, transposeB: true, m: paddedRows, n: outFeatures, k: inFeatures,
                 a: x16.pointer, lda: inFeatures, b: w16.pointer, ldb: inFeatures,
@@ -64,10 +65,17 @@ extension Tensor {
             }
         }
         if !done, GEMMBackend.f32 == .oneDNN, rowCount * outFeatures * inFeatures >= GEMMBackend.oneDNNMinimumWork {
-            done = OneDNN.sgemm(
-                transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
-                a: storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
-                beta: 0, c: y, ldc: outFeatures, bias: biasPointer, epilogue: epilogue)
+            if WeightCopyCache.keepsPackedCopies {
+                done = OneDNN.linearPacked(
+                    m: rowCount, n: outFeatures, k: inFeatures, a: storage.pointer, weight: weight.storage,
+                    c: y, bias: biasPointer, epilogue: epilogue)
+            }
+            if !done {
+                done = OneDNN.sgemm(
+                    transposeA: false, transposeB: true, m: rowCount, n: outFeatures, k: inFeatures,
+                    a: storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
+                    beta: 0, c: y, ldc: outFeatures, bias: biasPointer, epilogue: epilogue)
+            }
         }
         if !done {
             if let bias {
