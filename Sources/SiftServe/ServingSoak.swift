@@ -5,6 +5,7 @@
 import Foundation
 import NIOCore
 import NIOConcurrencyHelpers
+import SiftTensor
 
 /// What a soak run found.
 public struct SoakReport: Sendable, Codable {
@@ -109,12 +110,7 @@ public enum ServingSoak {
 
     /// Resident set size of this process in MiB (Linux /proc; 0 where unavailable).
     public static func residentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kilobytes / 1024
-        }
-        return 0
+        Double(StorageStatistics.residentBytes ?? 0) / Double(1 << 20)
     }
 
     /// A text of random scalars from many scripts: CJK, emoji, combining marks, RTL, zero-width, controls.

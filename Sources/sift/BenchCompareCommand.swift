@@ -130,12 +130,10 @@ struct BenchCompareCommand: ParsableCommand {
         return (Double(batch) / seconds, note)
     }
 
-    /// Inference seconds per batch (no graph; bf16 weight copies kept, as `sift predict` does).
+    /// Inference seconds per batch (no graph; weight copies kept, as `sift predict` does).
     func inferenceSeconds(_ model: SequenceClassifier, batch: Int, sequence: Int, vocab: Int) throws -> (Double, String?) {
         let tokens = try randomTokens(batch: batch, sequence: sequence, vocab: vocab, seed: 12)
-        WeightCopyCache.setEnabled(true)
-        defer { WeightCopyCache.setEnabled(false) }
-        return try time {
+        return try inferenceTime {
             _ = try withNoGrad {
                 var context = ForwardContext.inference
                 return try model.classify(tokens, context: &context)

@@ -57,11 +57,9 @@ extension BenchCompareCommand {
                    key: "median_s", goal: 3.0, latency: true)
     }
 
-    /// Times an inference-only body with bf16 weight copies kept.
+    /// Times an inference-only body with weight copies kept (bf16, or packed fp32), as `sift predict` does.
     func inferenceTime(_ body: () throws -> Void) throws -> (Double, String?) {
-        WeightCopyCache.setEnabled(true)
-        defer { WeightCopyCache.setEnabled(false) }
-        return try time(body)
+        try WeightCopyCache.withEnabled(true) { try time(body) }
     }
 
     /// Tokenizing AG News texts as a share of tokenizing + classifying them (MiniLM-L6, batch 32).
