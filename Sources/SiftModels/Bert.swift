@@ -13,6 +13,8 @@ public final class BertLayer: ParameterContainer {
     public let intermediate, output: Linear
     public let outputNorm: LayerNormLayer
     let config: BertConfig
+    /// Query, key and value as one GEMM in inference (see `FusedProjection`).
+    let fusedQKV: FusedProjection
 
     init(config: BertConfig, query: Linear, key: Linear, value: Linear, attentionOutput: Linear, attentionNorm: LayerNormLayer,
          intermediate: Linear, output: Linear, outputNorm: LayerNormLayer) {
@@ -25,21 +27,27 @@ public final class BertLayer: ParameterContainer {
         self.intermediate = intermediate
         self.output = output
         self.outputNorm = outputNorm
+        self.fusedQKV = FusedProjection([query, key, value])
     }
 
     /// x `[B, T, C]` → `[B, T, C]`.
     func callAsFunction(_ x: Tensor, keyMask: [Int], context: inout ForwardContext) throws -> Tensor {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
         let heads = config.numAttentionHeads, d = config.headDim
-        // 1. Project to per-head queries, keys and values: [B, T, H, D].
-        let q = try query(x).reshaped([b, t, heads, d])
-        let k = try key(x).reshaped([b, t, heads, d])
-        let v = try value(x).reshaped([b, t, heads, d])
-        // 2. Scaled dot-product attention over real keys only (attention dropout is applied to
-        //    probabilities in transformers; Sift's fused attention has none, so it is skipped
-        //    when training — see the note in the trainer docs).
-        let attended = try Tensor.attention(query: q, key: k, value: v, keyMask: keyMask, causal: false)
-            .reshaped([b, t, c])
+        // 1.–2. Project to per-head queries, keys and values [B, T, H, D], then scaled dot-product
+        //    attention over real keys only (attention dropout is applied to probabilities in
+        //    transformers; Sift's fused attention has none, so it is skipped when training — see
+        //    the note in the trainer docs). In inference the three projections are one GEMM
+        //    writing [B, T, 3C], which attention reads in place.
+        let attended: Tensor
+        if let qkv = try fusedQKV(x) {
+            attended = try Tensor.attention(fusedQKV: qkv, heads: heads, keyMask: keyMask).reshaped([b, t, c])
+        } else {
+            let q = try query(x).reshaped([b, t, heads, d])
+            let k = try key(x).reshaped([b, t, heads, d])
+            let v = try value(x).reshaped([b, t, heads, d])
+            attended = try Tensor.attention(query: q, key: k, value: v, keyMask: keyMask, causal: false).reshaped([b, t, c])
+        }
         // 3. Output projection, dropout, residual, LayerNorm.
         let projected = try context.dropout(attentionOutput(attended), probability: config.hiddenDropoutProb)
         let h = try attentionNorm(projected + x)

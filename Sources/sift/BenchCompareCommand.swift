@@ -107,15 +107,9 @@ struct BenchCompareCommand: ParsableCommand {
         return (best.0, best.1, fp32, best.2)
     }
 
-    func randomTokens(batch: Int, sequence: Int, vocab: Int, seed: UInt64) throws -> TokenBatch {
-        var generator = SeededGenerator(seed: seed)
-        let ids = (0..<(batch * sequence)).map { _ in 1000 + Int(generator.next() % UInt64(vocab - 1000)) }
-        return try TokenBatch(ids: ids, batchSize: batch, length: sequence)
-    }
-
     /// Training sequences/s: zero grads, forward with dropout, cross-entropy, backward, AdamW.
     func trainingRate(_ model: SequenceClassifier, batch: Int, sequence: Int, vocab: Int) throws -> (Double, String?) {
-        let tokens = try randomTokens(batch: batch, sequence: sequence, vocab: vocab, seed: 11)
+        let tokens = try randomTokenBatch(batch: batch, sequence: sequence, vocab: vocab, seed: 11)
         let labels = (0..<batch).map { $0 % model.classCount }
         model.setRequiresGrad(true)
         let optimizer = AdamW(parameters: model.namedParameters(), config: AdamWConfig(learningRate: 2e-5, weightDecay: 0.01))
@@ -132,7 +126,7 @@ struct BenchCompareCommand: ParsableCommand {
 
     /// Inference seconds per batch (no graph; weight copies kept, as `sift predict` does).
     func inferenceSeconds(_ model: SequenceClassifier, batch: Int, sequence: Int, vocab: Int) throws -> (Double, String?) {
-        let tokens = try randomTokens(batch: batch, sequence: sequence, vocab: vocab, seed: 12)
+        let tokens = try randomTokenBatch(batch: batch, sequence: sequence, vocab: vocab, seed: 12)
         return try inferenceTime {
             _ = try withNoGrad {
                 var context = ForwardContext.inference

@@ -40,9 +40,7 @@ struct BenchModelsCommand: ParsableCommand {
     }
 
     func measure(_ name: String, model: SequenceClassifier, batch: Int, sequence: Int, vocab: Int) throws -> Row {
-        var generator = SeededGenerator(seed: 7)
-        let ids = (0..<(batch * sequence)).map { _ in 1000 + Int(generator.next() % UInt64(vocab - 1000)) }
-        let tokens = try TokenBatch(ids: ids, batchSize: batch, length: sequence)
+        let tokens = try randomTokenBatch(batch: batch, sequence: sequence, vocab: vocab, seed: 7)
         let labels = (0..<batch).map { $0 % model.classCount }
         let forward = try best {
             _ = try withNoGrad {

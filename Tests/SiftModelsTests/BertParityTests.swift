@@ -1,7 +1,7 @@
 // BERT against PyTorch: tiny-bert (forward, loss, every gradient, AdamW steps) and real MiniLM-L6.
 import Foundation
 import SiftCheckpoints
-import SiftModels
+@testable import SiftModels
 @testable import SiftTrain
 import SiftTensor
 import SiftTestSupport
@@ -50,6 +50,37 @@ struct BertParityTests {
             let atol: Float = name.hasSuffix("key.bias") ? 1e-6 : 1e-6
             expectClose(actual, expected, atol: atol, rtol: 1e-3, "grad.\(name)")
         }
+    }
+
+    @Test("tiny-bert inference with kept weight copies (packed, fused Q/K/V) matches the fixture and follows weight changes")
+    func tinyBertKeptCopies() throws {
+        let ref = try referenceFile("tiny-bert")
+        let model = try loadTinyBert()
+        let (batch, _) = try tinyBertBatch(ref)
+        func logits(keepingCopies: Bool) throws -> [Float] {
+            try WeightCopyCache.withEnabled(keepingCopies) {
+                try withNoGrad {
+                    var context = ForwardContext.inference
+                    return try model.logits(batch, context: &context).scalars
+                }
+            }
+        }
+        #expect(!model.bert.layers[0].fusedQKV.isStacked)
+        let kept = try logits(keepingCopies: true)
+        #expect(model.bert.layers.allSatisfy { $0.fusedQKV.isStacked }, "inference with copies kept runs the fused projection")
+        expectClose(kept, try ref.tensor("logits").scalars, atol: 1e-5, rtol: 1e-4, "logits (fused Q/K/V)")
+        // An in-place write (marked, as the optimizer's are) and a replaced weight are both picked up.
+        let layer = model.bert.layers[1]
+        let key = layer.key.weight.storage
+        for index in 0..<key.count { key.pointer[index] *= -2 }
+        key.markMutated()
+        let afterWrite = try logits(keepingCopies: true)
+        expectClose(afterWrite, try logits(keepingCopies: false), atol: 1e-6, rtol: 1e-5, "logits after an in-place write")
+        #expect(zip(afterWrite, kept).contains { abs($0 - $1) > 1e-4 }, "the write changes the logits")
+        layer.value.weight = try Tensor.zeros(layer.value.weight.shape)
+        let afterReplace = try logits(keepingCopies: true)
+        expectClose(afterReplace, try logits(keepingCopies: false), atol: 1e-6, rtol: 1e-5, "logits after a replaced weight")
+        #expect(zip(afterReplace, afterWrite).contains { abs($0 - $1) > 1e-4 }, "the replacement changes the logits")
     }
 
     @Test("tiny-bert: one AdamW step gives the fixture's parameters; three steps give its losses")

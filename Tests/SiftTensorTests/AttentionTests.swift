@@ -187,4 +187,48 @@ struct AttentionTests {
         #expect(throws: TensorError.self) { try Tensor.attention(query: q, key: k, value: k, keyMask: [1, 2, 1]) }
         #expect(throws: TensorError.self) { try Tensor.attention(query: try Tensor.zeros([2, 4, 8]), key: k, value: k) }
     }
+
+    /// The query, key and value blocks of a fused projection's output `[B, T, (H + 2·Hkv)·D]` (reference side).
+    static func splitFused(_ qkv: ReferenceTensor, heads: Int, keyHeads: Int) -> [ReferenceTensor] {
+        let (b, t) = (qkv.shape[0], qkv.shape[1]), d = qkv.shape[2] / (heads + 2 * keyHeads)
+        let bounds = [0, heads * d, (heads + keyHeads) * d, qkv.shape[2]]
+        return (0..<3).map { part in
+            let block = Reference.slice(qkv, axis: 2, range: bounds[part]..<bounds[part + 1])
+            return ReferenceTensor(shape: [b, t, part == 0 ? heads : keyHeads, d], data: block.data)
+        }
+    }
+
+    @Test("fused Q/K/V attention reads the three blocks in place: the reference's output, gradients by finite differences",
+          arguments: cases.filter { $0.queryLength == $0.keyLength }, AttentionKernel.allCases)
+    func fusedProjectionLayout(c: AttentionCase, kernel: AttentionKernel) throws {
+        let mask = c.keyMask
+        let width = (c.heads + 2 * c.keyHeads) * c.dimension
+        let qkv = randomReference([c.batch, c.queryLength, width], seed: 21, scale: 1.5)
+        // Inference path (no graph): strided reads, checked against the reference and against the split call.
+        let inPlace = try Tensor.attention(fusedQKV: qkv.tensor(), heads: c.heads, keyHeads: c.keyHeads, keyMask: mask, causal: c.causal, kernel: kernel)
+        let parts = Self.splitFused(qkv, heads: c.heads, keyHeads: c.keyHeads)
+        let expected = Reference.attention(query: parts[0], key: parts[1], value: parts[2], keyMask: mask, causal: c.causal)
+        #expect(inPlace.shape == [c.batch, c.queryLength, c.heads, c.dimension])
+        #expect(maxRelativeError(inPlace.scalars.map(Double.init), expected.data) < 1e-5)
+        let split = try Tensor.attention(query: parts[0].tensor(), key: parts[1].tensor(), value: parts[2].tensor(),
+                                         keyMask: mask, causal: c.causal, kernel: kernel)
+        #expect(maxRelativeError(inPlace.scalars.map(Double.init), split.scalars.map(Double.init)) < 1e-6)
+        // Training path (graph recorded): gradients of the fused tensor.
+        try checkOp(
+            "fused attention \(c.testDescription) \(kernel)", inputs: [qkv],
+            fast: { try Tensor.attention(fusedQKV: $0[0], heads: c.heads, keyHeads: c.keyHeads, keyMask: mask, causal: c.causal, kernel: kernel) },
+            reference: {
+                let parts = Self.splitFused($0[0], heads: c.heads, keyHeads: c.keyHeads)
+                return Reference.attention(query: parts[0], key: parts[1], value: parts[2], keyMask: mask, causal: c.causal)
+            })
+    }
+
+    @Test("fused Q/K/V attention rejects widths and head counts that do not divide")
+    func fusedErrors() throws {
+        #expect(throws: TensorError.self) { try Tensor.attention(fusedQKV: try Tensor.zeros([1, 2, 25]), heads: 2) }
+        #expect(throws: TensorError.self) { try Tensor.attention(fusedQKV: try Tensor.zeros([1, 2, 24]), heads: 3, keyHeads: 2) }
+        #expect(throws: TensorError.self) { try Tensor.attention(fusedQKV: try Tensor.zeros([1, 2, 24]), heads: 0) }
+        #expect(throws: TensorError.self) { try Tensor.attention(fusedQKV: try Tensor.zeros([2, 24]), heads: 2) }
+        #expect(throws: TensorError.self) { try Tensor.attention(fusedQKV: try Tensor.zeros([1, 2, 24]), heads: 2, keyMask: [1]) }
+    }
 }

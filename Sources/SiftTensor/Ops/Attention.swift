@@ -50,6 +50,19 @@ private struct AttentionGeometry {
     let scale: Float
     let causal: Bool
     let kernel: AttentionKernel
+    /// Row strides of the forward's query and key/value inputs: `H·D` and `Hkv·D` for dense
+    /// tensors, `(H + 2·Hkv)·D` when they are the column blocks of one fused projection's output.
+    /// The output, the gradients and backward's inputs are always dense.
+    let queryInputStride: Int, keyInputStride: Int
+
+    init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, keyHeads: Int, headDimension: Int, scale: Float,
+         causal: Bool, kernel: AttentionKernel, queryInputStride: Int? = nil, keyInputStride: Int? = nil) {
+        (self.batch, self.queryLength, self.keyLength) = (batch, queryLength, keyLength)
+        (self.heads, self.keyHeads, self.headDimension) = (heads, keyHeads, headDimension)
+        (self.scale, self.causal, self.kernel) = (scale, causal, kernel)
+        self.queryInputStride = queryInputStride ?? heads * headDimension
+        self.keyInputStride = keyInputStride ?? keyHeads * headDimension
+    }
 
     var groupSize: Int { heads / keyHeads }
     var queryRowStride: Int { heads * headDimension }
@@ -58,6 +71,10 @@ private struct AttentionGeometry {
     func queryOffset(batch b: Int, head h: Int) -> Int { (b * queryLength * heads + h) * headDimension }
     /// Offset of (b, s = 0, kvh, 0) in a [B, S, Hkv, D] tensor.
     func keyOffset(batch b: Int, keyHead kvh: Int) -> Int { (b * keyLength * keyHeads + kvh) * headDimension }
+    /// Offset of query (b, t = 0, h) in the forward's query input.
+    func queryInputOffset(batch b: Int, head h: Int) -> Int { b * queryLength * queryInputStride + h * headDimension }
+    /// Offset of key/value (b, s = 0, kvh) in the forward's key and value inputs.
+    func keyInputOffset(batch b: Int, keyHead kvh: Int) -> Int { b * keyLength * keyInputStride + kvh * headDimension }
     /// Query rows processed together; bounds the per-thread scratch to `tileRows × S` floats. Causal
     /// attention uses short tiles so each tile only multiplies the keys its last row can see
     /// (about half the products of a full square).
@@ -106,27 +123,11 @@ extension Tensor {
             throw TensorError.invalidArgument(
                 op: op, reason: "the query's \(heads) heads must be a multiple of the key's \(keyHeads) heads (grouped-query attention)")
         }
-        if let keyMask {
-            guard keyMask.count == batch * keyLength else {
-                throw TensorError.invalidArgument(
-                    op: op, reason: "the key mask has \(keyMask.count) entries but batch × keyLength is \(batch * keyLength)")
-            }
-            if let bad = keyMask.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-                throw TensorError.invalidArgument(
-                    op: op, reason: "key mask entry \(bad) is \(keyMask[bad]); use 1 for real tokens and 0 for padding")
-            }
-        }
-        let resolvedScale = scale ?? 1 / Float(headDimension).squareRoot()
-        guard resolvedScale.isFinite else {
-            throw TensorError.invalidArgument(op: op, reason: "the scale must be finite, got \(resolvedScale)")
-        }
+        let maskBias = try additiveMask(keyMask, batch: batch, keyLength: keyLength, op: op)
+        let resolvedScale = try resolvedAttentionScale(scale, headDimension: headDimension, op: op)
         let geometry = AttentionGeometry(
             batch: batch, queryLength: queryLength, keyLength: keyLength, heads: heads, keyHeads: keyHeads,
             headDimension: headDimension, scale: resolvedScale, causal: causal, kernel: kernel)
-        // Additive mask per key: 0 for real keys, −∞ for padding. (Without a mask the array is empty
-        // and its base address, which may be non-nil, must not be used.)
-        let maskBias = (keyMask ?? []).map { $0 == 1 ? Float(0) : -Float.infinity }
-
         let out = Tensor.uninitialized(query.shape)
         let logSumExp = TensorStorage(uninitializedCount: batch * heads * queryLength)
         if heads > 0 {
@@ -154,6 +155,83 @@ extension Tensor {
             }
             return [gradQuery, gradKey, gradValue]
         }
+    }
+}
+
+extension Tensor {
+    /// Self-attention over the output of one fused Q/K/V projection, reading its three column blocks
+    /// in place (no split copies): each row of `qkv` holds the query heads, then the key heads, then
+    /// the value heads, as a linear layer with the three weights stacked `[Wq; Wk; Wv]` writes them.
+    ///
+    /// - Parameters:
+    ///   - qkv: `[B, T, (H + 2·Hkv)·D]`.
+    ///   - heads: query heads `H`; `keyHeads`: `Hkv` (`nil`: `H`), with `H % Hkv == 0`.
+    ///   - keyMask, causal, scale, kernel: as in `attention(query:key:value:…)` (here S = T).
+    /// - Returns: `[B, T, H, D]`, equal to `attention(query:key:value:…)` on the three blocks. When a
+    ///   graph is recorded the blocks are sliced (differentiable copies) and that function runs.
+    public static func attention(
+        fusedQKV qkv: Tensor, heads: Int, keyHeads: Int? = nil, keyMask: [Int]? = nil, causal: Bool = false,
+        scale: Float? = nil, kernel: AttentionKernel = .automatic
+    ) throws -> Tensor {
+        let op = "attention(fusedQKV:)"
+        let keyHeads = keyHeads ?? heads
+        guard heads > 0, keyHeads > 0, heads % keyHeads == 0 else {
+            throw TensorError.invalidArgument(
+                op: op, reason: "need heads > 0 and keyHeads > 0 with heads a multiple of keyHeads, got \(heads) and \(keyHeads)")
+        }
+        let blocks = heads + 2 * keyHeads
+        guard qkv.rank == 3, qkv.shape[2] % blocks == 0 else {
+            throw TensorError.shapeMismatch(
+                op: op, expected: "[batch, time, (\(heads) + 2·\(keyHeads)) · headDimension]", got: qkv.shape)
+        }
+        let batch = qkv.shape[0], length = qkv.shape[1], headDimension = qkv.shape[2] / blocks
+        if Tensor.needsGraph([qkv]) {
+            let queryWidth = heads * headDimension, keyWidth = keyHeads * headDimension
+            let query = try qkv.slice(axis: 2, range: 0..<queryWidth).reshaped([batch, length, heads, headDimension])
+            let key = try qkv.slice(axis: 2, range: queryWidth..<(queryWidth + keyWidth))
+                .reshaped([batch, length, keyHeads, headDimension])
+            let value = try qkv.slice(axis: 2, range: (queryWidth + keyWidth)..<qkv.shape[2])
+                .reshaped([batch, length, keyHeads, headDimension])
+            return try attention(query: query, key: key, value: value, keyMask: keyMask, causal: causal, scale: scale, kernel: kernel)
+        }
+        let maskBias = try additiveMask(keyMask, batch: batch, keyLength: length, op: op)
+        let geometry = AttentionGeometry(
+            batch: batch, queryLength: length, keyLength: length, heads: heads, keyHeads: keyHeads,
+            headDimension: headDimension, scale: try resolvedAttentionScale(scale, headDimension: headDimension, op: op),
+            causal: causal, kernel: kernel, queryInputStride: qkv.shape[2], keyInputStride: qkv.shape[2])
+        let out = Tensor.uninitialized([batch, length, heads, headDimension])
+        let logSumExp = TensorStorage(uninitializedCount: batch * heads * length)
+        let base = UnsafePointer(qkv.storage.pointer)
+        maskBias.withUnsafeBufferPointer { bias in
+            attentionForward(
+                geometry, query: base, key: base + heads * headDimension, value: base + (heads + keyHeads) * headDimension,
+                maskBias: keyMask == nil ? nil : bias.baseAddress, out: out.storage.pointer, logSumExp: logSumExp.pointer)
+        }
+        return out
+    }
+
+    /// The additive mask per key, 0 for real keys and −∞ for padding, after checking `keyMask`.
+    /// (Without a mask the array is empty and its base address, which may be non-nil, must not be used.)
+    private static func additiveMask(_ keyMask: [Int]?, batch: Int, keyLength: Int, op: String) throws -> [Float] {
+        guard let keyMask else { return [] }
+        guard keyMask.count == batch * keyLength else {
+            throw TensorError.invalidArgument(
+                op: op, reason: "the key mask has \(keyMask.count) entries but batch × keyLength is \(batch * keyLength)")
+        }
+        if let bad = keyMask.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw TensorError.invalidArgument(
+                op: op, reason: "key mask entry \(bad) is \(keyMask[bad]); use 1 for real tokens and 0 for padding")
+        }
+        return keyMask.map { $0 == 1 ? Float(0) : -Float.infinity }
+    }
+
+    /// `scale`, or `1/√D` when `nil`; throws unless finite.
+    private static func resolvedAttentionScale(_ scale: Float?, headDimension: Int, op: String) throws -> Float {
+        let resolved = scale ?? 1 / Float(headDimension).squareRoot()
+        guard resolved.isFinite else {
+            throw TensorError.invalidArgument(op: op, reason: "the scale must be finite, got \(resolved)")
+        }
+        return resolved
     }
 }
 
@@ -205,7 +283,7 @@ private func maskedScores(
 ) {
     tileProduct(
         g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: g.scale,
-        a: q, lda: g.queryRowStride, b: k, ldb: g.keyRowStride, beta: 0, c: scores, ldc: keyEnd)
+        a: q, lda: g.queryInputStride, b: k, ldb: g.keyInputStride, beta: 0, c: scores, ldc: keyEnd)
     forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
         for r in rowRange {
             let limit = Swift.max(0, g.keyLimit(row: firstRow + r))
@@ -242,8 +320,8 @@ private func attentionForward(
         defer { scratch.deallocate() }
         for item in items {
             let b = item / g.heads, h = item % g.heads, kvh = h / g.groupSize
-            let qBase = query + g.queryOffset(batch: b, head: h), oBase = out + g.queryOffset(batch: b, head: h)
-            let kBase = key + g.keyOffset(batch: b, keyHead: kvh), vBase = value + g.keyOffset(batch: b, keyHead: kvh)
+            let qBase = query + g.queryInputOffset(batch: b, head: h), oBase = out + g.queryOffset(batch: b, head: h)
+            let kBase = key + g.keyInputOffset(batch: b, keyHead: kvh), vBase = value + g.keyInputOffset(batch: b, keyHead: kvh)
             let bias = maskBias.map { $0 + b * g.keyLength }
             let lse = logSumExp + item * g.queryLength
             var t0 = 0
@@ -253,7 +331,7 @@ private func attentionForward(
                 // 1.–2. scores and masks
                 if keyEnd > 0 {
                     maskedScores(
-                        g, queryTile: qBase + t0 * g.queryRowStride, keys: kBase, rows: rows, firstRow: t0,
+                        g, queryTile: qBase + t0 * g.queryInputStride, keys: kBase, rows: rows, firstRow: t0,
                         keyEnd: keyEnd, maskBias: bias, scores: scratch)
                 }
                 // 3. softmax per row (rows with no visible key become zeros)
@@ -265,7 +343,7 @@ private func attentionForward(
                 // 4. y = p · v
                 tileProduct(
                     g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: 1,
-                    a: scratch, lda: Swift.max(keyEnd, 1), b: vBase, ldb: g.keyRowStride, beta: 0,
+                    a: scratch, lda: Swift.max(keyEnd, 1), b: vBase, ldb: g.keyInputStride, beta: 0,
                     c: oBase + t0 * g.queryRowStride, ldc: g.queryRowStride)
                 t0 += rows
             }
