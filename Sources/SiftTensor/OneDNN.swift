@@ -8,6 +8,14 @@
 // one copy of the weight in it (on the weight's storage, rebuilt when the weight is marked mutated):
 // one streaming read per call and no copy, which matters most when each weight is used for few
 // rows (batch-1 inference).
+// Repacked B: oneDNN 2.6's f32 matmul is slow when B is row-major (not transposed) and wide —
+// linear's backward products dx = dy·W and dW = dyᵀ·x for a layer with 3072 inputs ran at
+// 108–140 GFLOP/s on 2 Ice Lake cores where B transposed runs at 200–270 (C harness, interleaved).
+// Copying such a B into the primitive's preferred layout first (one reorder, 0.4–5 ms) brings
+// them to 197–221 GFLOP/s, so `sgemm` does that for row-major B with N ≥ `repackMinimumColumns`,
+// and for every row-major B when A is not transposed (dx = dy·W: B is a weight, the copy is
+// cheap, and measured 1.0–1.2× on BERT's narrower shapes; for dW = dyᵀ·x, B is an activation
+// and narrower shapes gained nothing).
 #if canImport(CDNNL)
 import CDNNL
 #endif
@@ -41,10 +49,22 @@ public enum OneDNN {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         bias: UnsafePointer<Float>? = nil, epilogue: Epilogue = .none
     ) -> Bool {
-        run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                    lda: lda, ldb: ldb, ldc: ldc, bf16: false, beta: beta, bias: bias != nil, epilogue: epilogue),
-            a: UnsafeRawPointer(a), b: .plain(UnsafeRawPointer(b)), c: c, bias: bias)
+        let repack = !transposeB && (n >= repackMinimumColumns || !transposeA) && m >= repackMinimumRows && repacksRowMajorB
+        return run(PlanKey(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                           lda: lda, ldb: ldb, ldc: ldc, bf16: false, beta: beta, bias: bias != nil, epilogue: epilogue,
+                           packedWeights: repack),
+                   a: UnsafeRawPointer(a), b: repack ? .repacked(UnsafeRawPointer(b)) : .plain(UnsafeRawPointer(b)), c: c, bias: bias)
     }
+
+    /// Whether `sgemm` copies a wide row-major B into the primitive's layout before multiplying
+    /// (on by default; `sift bench train --gemm onednn-plain` turns it off to measure it).
+    @TaskLocal public static var repacksRowMajorB = true
+    /// Row-major B at least this wide is repacked (measured slow at N = 3072, fine at N ≤ 1536).
+    static let repackMinimumColumns = 2048
+    /// With fewer rows of A the copy costs more than it saves.
+    static let repackMinimumRows = 64
+    /// Products run with a repacked B so far (tests check the path ran).
+    static let repackedProducts = Atomic<Int>(0)
 
     /// Row-major C[M×N] = op(A) · op(B) (+ bias[N]) + beta · C with bf16 A and B (raw bits) and f32
     /// C and bias, then `epilogue`. Returns false (and does nothing) when oneDNN cannot run it.
@@ -88,10 +108,12 @@ public enum OneDNN {
         var packedWeights = false
     }
 
-    /// Where a product's B comes from: the caller's buffer, or a weight's kept packed copy.
+    /// Where a product's B comes from: the caller's buffer, a weight's kept packed copy, or the
+    /// caller's buffer copied into the plan's layout for this call only.
     private enum WeightOperand {
         case plain(UnsafeRawPointer)
         case packed(TensorStorage)
+        case repacked(UnsafeRawPointer)
     }
 
     #if canImport(CDNNL)
@@ -192,14 +214,27 @@ public enum OneDNN {
             // OpenMP's thread count is per calling thread; set it for whichever thread runs this.
             omp_set_num_threads(Int32(Parallel.threadCount))
             let b: UnsafeRawPointer
+            var scratch: TensorStorage? = nil  // a repacked B, freed (to the pool) after the product
             switch operand {
             case .plain(let pointer): b = pointer
             case .packed(let weight):
                 guard let packed = packedWeights(weight, plan: plan, runtime: runtime) else { return false }
                 b = UnsafeRawPointer(packed.pointer)
+            case .repacked(let pointer):
+                let bytes = withUnsafePointer(to: &plan.handle) { sift_dnnl_gemm_plan_weights_size($0) }
+                let buffer = TensorStorage(uninitializedCount: (bytes + 3) / 4)
+                let status = withUnsafePointer(to: &plan.handle) {
+                    sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, pointer, buffer.pointer)
+                }
+                guard status == dnnl_success else { return false }
+                repackedProducts.add(1, ordering: .relaxed)
+                scratch = buffer
+                b = UnsafeRawPointer(buffer.pointer)
             }
-            return withUnsafePointer(to: &plan.handle) { handle in
-                sift_dnnl_gemm_plan_execute(handle, runtime.stream, a, b, c, bias) == dnnl_success
+            return withExtendedLifetime(scratch) {
+                withUnsafePointer(to: &plan.handle) { handle in
+                    sift_dnnl_gemm_plan_execute(handle, runtime.stream, a, b, c, bias) == dnnl_success
+                }
             }
         }
         #else

