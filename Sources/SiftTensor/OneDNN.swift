@@ -187,7 +187,23 @@ public enum OneDNN {
     private struct PlanCache {
         var entries: [PlanKey: (plan: Plan, lastUse: Int)] = [:]
         var clock = 0
+        /// Where repacked B operands go: kept across products (up to `keptScratchLimit` bytes)
+        /// because a fresh block of activation size is often a pool miss, and first-touch page
+        /// faults made the 25 MB reorder of BERT-base's dW take 30–70 ms instead of 3–5.
+        var scratch: RepackScratch?
     }
+
+    /// A 64-byte aligned block for repacked B operands.
+    private final class RepackScratch: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+        let bytes: Int
+        init(bytes: Int) {
+            pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+            self.bytes = bytes
+        }
+        deinit { pointer.deallocate() }
+    }
+    private static let keptScratchLimit = 128 << 20
     private static let planLimit = 256
     private static let plans = Mutex(PlanCache())
 
@@ -214,7 +230,7 @@ public enum OneDNN {
             // OpenMP's thread count is per calling thread; set it for whichever thread runs this.
             omp_set_num_threads(Int32(Parallel.threadCount))
             let b: UnsafeRawPointer
-            var scratch: TensorStorage? = nil  // a repacked B, freed (to the pool) after the product
+            var scratch: TensorStorage? = nil  // a repacked B too large to keep, freed after the product
             switch operand {
             case .plain(let pointer): b = pointer
             case .packed(let weight):
@@ -222,14 +238,26 @@ public enum OneDNN {
                 b = UnsafeRawPointer(packed.pointer)
             case .repacked(let pointer):
                 let bytes = withUnsafePointer(to: &plan.handle) { sift_dnnl_gemm_plan_weights_size($0) }
-                let buffer = TensorStorage(uninitializedCount: (bytes + 3) / 4)
+                let target: UnsafeMutableRawPointer
+                if bytes <= keptScratchLimit {
+                    if let kept = cache.scratch, kept.bytes >= bytes {
+                        target = kept.pointer
+                    } else {
+                        let fresh = RepackScratch(bytes: bytes)
+                        cache.scratch = fresh
+                        target = fresh.pointer
+                    }
+                } else {
+                    let buffer = TensorStorage(uninitializedCount: (bytes + 3) / 4)
+                    scratch = buffer
+                    target = UnsafeMutableRawPointer(buffer.pointer)
+                }
                 let status = withUnsafePointer(to: &plan.handle) {
-                    sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, pointer, buffer.pointer)
+                    sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, pointer, target)
                 }
                 guard status == dnnl_success else { return false }
                 repackedProducts.add(1, ordering: .relaxed)
-                scratch = buffer
-                b = UnsafeRawPointer(buffer.pointer)
+                b = UnsafeRawPointer(target)
             }
             return withExtendedLifetime(scratch) {
                 withUnsafePointer(to: &plan.handle) { handle in
