@@ -23,6 +23,10 @@ typedef struct {
     int packedWeights;
     dnnl_memory_desc_t plainWeights;
     dnnl_memory_desc_t weightsLayout;
+    /// With packedWeights: B as the caller stores it, and the reorder into `weightsLayout`, made
+    /// once with the plan (a product that repacks its B on every call reuses them).
+    dnnl_memory_t plainB;
+    dnnl_primitive_t pack;
 } sift_dnnl_gemm_plan;
 
 /// Activations a plan can apply to its output (an eltwise post-op).
@@ -47,6 +51,7 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     dnnl_dims_t cStrides = {ldc, 1}, biasStrides = {n, 1};
     dnnl_memory_desc_t aDesc, bDesc, cDesc, biasDesc;
     plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL; plan->bias = NULL;
+    plan->plainB = NULL; plan->pack = NULL;
     plan->packedWeights = packWeights;
     if ((status = dnnl_memory_desc_init_by_strides(&aDesc, 2, aDims, inputType, aStrides)) != dnnl_success) return status;
     if ((status = dnnl_memory_desc_init_by_strides(&plan->plainWeights, 2, bDims, inputType, bStrides)) != dnnl_success) return status;
@@ -90,6 +95,14 @@ static inline dnnl_status_t sift_dnnl_gemm_plan_create(
     if ((status = dnnl_memory_create(&plan->b, &plan->weightsLayout, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if ((status = dnnl_memory_create(&plan->c, &cDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
     if (hasBias && (status = dnnl_memory_create(&plan->bias, &biasDesc, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
+    if (packWeights) {
+        if ((status = dnnl_memory_create(&plan->plainB, &plan->plainWeights, engine, DNNL_MEMORY_NONE)) != dnnl_success) return status;
+        dnnl_primitive_desc_t reorderDesc = NULL;
+        if ((status = dnnl_reorder_primitive_desc_create(&reorderDesc, &plan->plainWeights, engine, &plan->weightsLayout, engine, NULL)) != dnnl_success) return status;
+        status = dnnl_primitive_create(&plan->pack, reorderDesc);
+        dnnl_primitive_desc_destroy(reorderDesc);
+        if (status != dnnl_success) { plan->pack = NULL; return status; }
+    }
     return dnnl_success;
 }
 
@@ -122,28 +135,18 @@ static inline int sift_dnnl_gemm_plans_share_weights_layout(const sift_dnnl_gemm
     return dnnl_memory_desc_equal(&x->weightsLayout, &y->weightsLayout);
 }
 
-/// Copies B from the caller's layout (`plain`) into the plan's (`packed`, sift_dnnl_gemm_plan_weights_size bytes).
+/// Copies B from the caller's layout (`plain`) into the plan's (`packed`, sift_dnnl_gemm_plan_weights_size
+/// bytes) with the plan's reorder. Only for plans made with packWeights.
 static inline dnnl_status_t sift_dnnl_gemm_plan_pack_weights(
-    const sift_dnnl_gemm_plan *plan, dnnl_engine_t engine, dnnl_stream_t stream, const void *plain, void *packed)
+    const sift_dnnl_gemm_plan *plan, dnnl_stream_t stream, const void *plain, void *packed)
 {
     dnnl_status_t status;
-    dnnl_memory_t from = NULL, to = NULL;
-    dnnl_primitive_desc_t reorderDesc = NULL;
-    dnnl_primitive_t reorder = NULL;
-    if ((status = dnnl_memory_create(&from, &plan->plainWeights, engine, (void *)plain)) != dnnl_success) goto done;
-    if ((status = dnnl_memory_create(&to, &plan->weightsLayout, engine, packed)) != dnnl_success) goto done;
-    if ((status = dnnl_reorder_primitive_desc_create(&reorderDesc, &plan->plainWeights, engine, &plan->weightsLayout, engine, NULL)) != dnnl_success) goto done;
-    if ((status = dnnl_primitive_create(&reorder, reorderDesc)) != dnnl_success) goto done;
-    {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-        if ((status = dnnl_primitive_execute(reorder, stream, 2, args)) == dnnl_success) status = dnnl_stream_wait(stream);
-    }
-done:
-    if (reorder) dnnl_primitive_destroy(reorder);
-    if (reorderDesc) dnnl_primitive_desc_destroy(reorderDesc);
-    if (from) dnnl_memory_destroy(from);
-    if (to) dnnl_memory_destroy(to);
-    return status;
+    if (!plan->pack) return dnnl_invalid_arguments;
+    if ((status = dnnl_memory_set_data_handle(plan->plainB, (void *)plain)) != dnnl_success) return status;
+    if ((status = dnnl_memory_set_data_handle(plan->b, packed)) != dnnl_success) return status;
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plan->plainB}, {DNNL_ARG_TO, plan->b}};
+    if ((status = dnnl_primitive_execute(plan->pack, stream, 2, args)) != dnnl_success) return status;
+    return dnnl_stream_wait(stream);
 }
 
 /// Frees what a plan holds (any member may be NULL).
@@ -152,8 +155,11 @@ static inline void sift_dnnl_gemm_plan_destroy(sift_dnnl_gemm_plan *plan) {
     if (plan->b) dnnl_memory_destroy(plan->b);
     if (plan->c) dnnl_memory_destroy(plan->c);
     if (plan->bias) dnnl_memory_destroy(plan->bias);
+    if (plan->plainB) dnnl_memory_destroy(plan->plainB);
+    if (plan->pack) dnnl_primitive_destroy(plan->pack);
     if (plan->primitive) dnnl_primitive_destroy(plan->primitive);
     plan->primitive = NULL; plan->a = NULL; plan->b = NULL; plan->c = NULL; plan->bias = NULL;
+    plan->plainB = NULL; plan->pack = NULL;
 }
 
 // f32 → bf16 rounding (round to nearest even, NaN kept quiet) for the GEMM inputs. SiftTensor's

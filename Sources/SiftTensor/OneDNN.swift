@@ -168,7 +168,7 @@ public enum OneDNN {
             let bytes = withUnsafePointer(to: &plan.handle) { sift_dnnl_gemm_plan_weights_size($0) }
             let fresh = PackedWeights(bytes: bytes, version: version, plan: plan)
             let status = withUnsafePointer(to: &plan.handle) {
-                sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, weight.pointer, fresh.pointer)
+                sift_dnnl_gemm_plan_pack_weights($0, runtime.stream, weight.pointer, fresh.pointer)
             }
             guard status == dnnl_success else { return nil }
             kept = fresh
@@ -253,7 +253,7 @@ public enum OneDNN {
                     target = UnsafeMutableRawPointer(buffer.pointer)
                 }
                 let status = withUnsafePointer(to: &plan.handle) {
-                    sift_dnnl_gemm_plan_pack_weights($0, runtime.engine, runtime.stream, pointer, target)
+                    sift_dnnl_gemm_plan_pack_weights($0, runtime.stream, pointer, target)
                 }
                 guard status == dnnl_success else { return false }
                 repackedProducts.add(1, ordering: .relaxed)

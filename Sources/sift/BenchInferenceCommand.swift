@@ -57,7 +57,7 @@ struct BenchInferenceCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard sequence >= 1 else { throw ValidationError("--sequence must be at least 1, got \(sequence)") }
-        guard (try? batchSizes()) != nil else {
+        guard batchSizes() != nil else {
             throw ValidationError("--batches must be positive integers separated by commas, got '\(batches)'")
         }
         let known: Set<String> = ["bert-base", "minilm"]
@@ -66,11 +66,11 @@ struct BenchInferenceCommand: ParsableCommand {
         }
     }
 
-    func batchSizes() throws -> [Int] {
-        try batches.split(separator: ",").map {
-            guard let value = Int($0.trimmingCharacters(in: .whitespaces)), value >= 1 else { throw ValidationError("") }
-            return value
-        }
+    /// The positive batch sizes of `--batches`, or nil when any entry is not one.
+    func batchSizes() -> [Int]? {
+        let values = batches.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        return values.compactMap { $0 }
     }
 
     func modelNames() -> [String] {
@@ -96,7 +96,7 @@ struct BenchInferenceCommand: ParsableCommand {
                 model = try BertForSequenceClassification.random(config: .bertBase, labels: 4)
             }
             let label = name == "minilm" ? "MiniLM-L6" : "BERT-base (random)"
-            for batch in try batchSizes() {
+            for batch in batchSizes() ?? [] {
                 note("measuring: \(label) \(batch)×\(sequence), \(iterations) interleaved iterations")
                 rows += try measure(label, model: model, batch: batch, vocab: vocab)
             }
