@@ -9,6 +9,12 @@
 // libgomp's thread-count calls (oneDNN runs its kernels on OpenMP threads).
 void omp_set_num_threads(int count);
 int omp_get_max_threads(void);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+/// libgomp's entry point for a parallel region (what `#pragma omp parallel num_threads(n)` compiles
+/// to): runs fn(data) on a team of up to n threads, the caller included, and returns when all are done.
+/// Sift's own loops run on it so they share oneDNN's threads instead of waking a second pool.
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 
 /// One prepared C = op(A)·op(B) (+ bias) (+ beta·C), then an optional activation: the primitive and
 /// its memory objects, whose data handles are set on every call.

@@ -48,13 +48,13 @@ public final class BertLayer: ParameterContainer {
             let v = try value(x).reshaped([b, t, heads, d])
             attended = try Tensor.attention(query: q, key: k, value: v, keyMask: keyMask, causal: false).reshaped([b, t, c])
         }
-        // 3. Output projection, dropout, residual, LayerNorm.
+        // 3. Output projection, dropout, residual, LayerNorm (add & norm in one pass in inference).
         let projected = try context.dropout(attentionOutput(attended), probability: config.hiddenDropoutProb)
-        let h = try attentionNorm(projected + x)
+        let h = try attentionNorm(projected, adding: x)
         // 4. Feed-forward: dense → GELU → dense, dropout, residual, LayerNorm.
         let activated = try intermediate(h, activation: config.hiddenAct == "gelu" ? .geluErf : .geluTanh)
         let ffn = try context.dropout(output(activated), probability: config.hiddenDropoutProb)
-        return try outputNorm(ffn + h)
+        return try outputNorm(ffn, adding: h)
     }
 
     public func namedParameters() -> [(name: String, tensor: Tensor)] {

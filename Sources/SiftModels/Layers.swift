@@ -96,6 +96,11 @@ public final class LayerNormLayer: ParameterContainer {
         try x.layerNorm(weight: weight, bias: bias, eps: eps)
     }
 
+    /// LayerNorm of `x + residual` (one pass in inference, see `Tensor.layerNorm(adding:weight:bias:eps:)`).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) throws -> Tensor {
+        try x.layerNorm(adding: residual, weight: weight, bias: bias, eps: eps)
+    }
+
     public func namedParameters() -> [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
 }
 

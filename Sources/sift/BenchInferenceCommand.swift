@@ -1,7 +1,9 @@
 // `sift bench inference`: what each inference optimisation gives, measured in one process with the
 // variants interleaved (iteration i runs every variant once), so the machine's drift hits them alike.
-// Variants: plain (weights read as stored), packed (each weight kept in oneDNN's blocked layout),
-// packed + fused Q/K/V (one GEMM for the three projections, attention reading its output in place).
+// Variants, each adding one optimisation: plain (weights read as stored, Sift's loops on Dispatch
+// threads), packed (each weight kept in oneDNN's blocked layout), fused Q/K/V (one GEMM for the three
+// projections, attention reading its output in place), add & norm (residual add inside LayerNorm),
+// one thread pool (Sift's loops on oneDNN's OpenMP team).
 import ArgumentParser
 import Foundation
 import SiftModels
@@ -11,10 +13,11 @@ import SiftTrain
 struct BenchInferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inference",
-        abstract: "Encoder forward latency with each inference optimisation on and off (packed weights, fused Q/K/V), interleaved in one run.",
+        abstract: "Encoder forward latency with each inference optimisation added in turn (packed weights, fused Q/K/V, add & norm, one thread pool), interleaved in one run.",
         discussion: """
-            For each model and batch size every variant runs once per iteration, in turn; the table shows \
-            each variant's median and its ratio to the plain forward (> 1: faster). BERT-base has random \
+            For each model and batch size every variant runs once per iteration, in turn; each variant adds \
+            one optimisation to the row above, and the table shows its median and its ratio to the plain \
+            forward (> 1: faster). BERT-base has random \
             weights; MiniLM-L6 is the real model from ../shared/scripts/get-models (skipped with a reason \
             when missing).
             """)
@@ -46,12 +49,17 @@ struct BenchInferenceCommand: ParsableCommand {
         let name: String
         let keepsCopies: Bool
         let fuses: Bool
+        var addsInNorm = false
+        var openMP = false
     }
 
+    /// Each variant adds one optimisation to the one before.
     static let variants = [
         Variant(name: "plain", keepsCopies: false, fuses: false),
-        Variant(name: "packed", keepsCopies: true, fuses: false),
-        Variant(name: "packed + fused Q/K/V", keepsCopies: true, fuses: true),
+        Variant(name: "+ packed", keepsCopies: true, fuses: false),
+        Variant(name: "+ fused Q/K/V", keepsCopies: true, fuses: true),
+        Variant(name: "+ add & norm", keepsCopies: true, fuses: true, addsInNorm: true),
+        Variant(name: "+ one thread pool", keepsCopies: true, fuses: true, addsInNorm: true, openMP: true),
     ]
 
     func validate() throws {
@@ -120,12 +128,16 @@ struct BenchInferenceCommand: ParsableCommand {
         func forward(_ variant: Variant) throws -> Double {
             try WeightCopyCache.withEnabled(variant.keepsCopies) {
                 try ProjectionFusion.$isEnabled.withValue(variant.fuses) {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    _ = try withNoGrad {
-                        var context = ForwardContext.inference
-                        return try model.classify(tokens, context: &context)
+                    try AddNormFusion.$isEnabled.withValue(variant.addsInNorm) {
+                        try Parallel.$usesOpenMP.withValue(variant.openMP) {
+                            let start = DispatchTime.now().uptimeNanoseconds
+                            _ = try withNoGrad {
+                                var context = ForwardContext.inference
+                                return try model.classify(tokens, context: &context)
+                            }
+                            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                        }
                     }
-                    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 }
             }
         }

@@ -26,6 +26,10 @@ struct BenchTrainCommand: ParsableCommand {
         interleaved step by step in one process, so their ratio holds on a noisy machine.
         """)
     var gemm: String = "default"
+    @Option(help: """
+        Threads for Sift's own loops (comma-separated): openmp (oneDNN's OpenMP team, the default), dispatch         (Dispatch's worker threads beside OpenMP's). Several are interleaved step by step like --gemm.
+        """)
+    var pools: String = "openmp"
     @Option(help: "Models: minilm, bert-base (comma-separated).")
     var models: String = "minilm,bert-base"
     @Option(help: "PyTorch modes to run beside Sift: fp32, bf16-autocast (comma-separated; empty to skip PyTorch).")
@@ -48,10 +52,17 @@ struct BenchTrainCommand: ParsableCommand {
     struct Variant {
         let precision: MatmulPrecision
         let gemm: String
+        var pool = "openmp"
 
-        var label: String { gemm == "default" ? "sift \(precision)" : "sift \(precision) gemm=\(gemm)" }
+        var label: String {
+            "sift \(precision)" + (gemm == "default" ? "" : " gemm=\(gemm)") + (pool == "openmp" ? "" : " pool=\(pool)")
+        }
 
         func run<T>(_ body: () throws -> T) throws -> T {
+            try Parallel.$usesOpenMP.withValue(pool == "openmp") { try runWithRouting(body) }
+        }
+
+        private func runWithRouting<T>(_ body: () throws -> T) throws -> T {
             try withMatmulPrecision(precision) {
                 switch gemm {
                 case "onednn-plain": return try OneDNN.$repacksRowMajorB.withValue(false, operation: body)
@@ -128,7 +139,14 @@ struct BenchTrainCommand: ParsableCommand {
                 }
                 return value
             }
-            let variants = wantedPrecisions.flatMap { precision in routings.map { Variant(precision: precision, gemm: $0) } }
+            let threadPools = try pools.split(separator: ",").map { text -> String in
+                let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+                guard ["openmp", "dispatch"].contains(value) else { throw CLIError("unknown --pools \(text) (choose openmp, dispatch)") }
+                return value
+            }
+            let variants = wantedPrecisions.flatMap { precision in
+                routings.flatMap { routing in threadPools.map { Variant(precision: precision, gemm: routing, pool: $0) } }
+            }
             let model: SequenceClassifier
             switch name {
             case "minilm":

@@ -39,17 +39,15 @@ extension Sift {
     /// Sets what the native libraries read when they load, before `main`, and re-executes the tool
     /// once when anything had to change (a user's own settings are kept; if the re-exec fails, only
     /// speed is affected):
-    /// - `OMP_WAIT_POLICY=passive`: oneDNN's OpenMP threads otherwise spin after every call and take
-    ///   a core away from Sift's own parallel loops (on MiniLM that cancelled the whole bf16 gain).
+    /// - `OMP_WAIT_POLICY` is left to the user (libgomp's default: a worker spins about 300k rounds
+    ///   after each region, then sleeps). Sift's own loops run on the same OpenMP team as oneDNN
+    ///   (`Parallel.usesOpenMP`), so a spinning worker picks up the next loop at once instead of
+    ///   taking a core from another pool; forcing `passive` made every GEMM wake a sleeping worker.
     /// - `OPENBLAS_CORETYPE`: OpenBLAS falls back to its SSE3 kernels on CPUs it does not know
     ///   (Sapphire Rapids with Debian's 0.3.21); `BLAS.suggestedCoreType` names the right set.
     static func ensureNativeLibraryEnvironment() {
         #if os(Linux)
         var changed = false
-        if getenv("OMP_WAIT_POLICY") == nil {
-            setenv("OMP_WAIT_POLICY", "passive", 1)
-            changed = true
-        }
         if getenv("OPENBLAS_CORETYPE") == nil, let coreType = BLAS.suggestedCoreType {
             setenv("OPENBLAS_CORETYPE", coreType, 1)
             changed = true

@@ -15,18 +15,7 @@ extension Tensor {
     /// Layer normalisation over the last axis with affine `weight` and `bias` (both `[C]`).
     public func layerNorm(weight: Tensor, bias: Tensor, eps: Float) throws -> Tensor {
         let op = "layerNorm"
-        guard rank >= 1, let channels = shape.last else {
-            throw TensorError.invalidShape(op: op, shape: shape, reason: "needs at least one axis to normalise over")
-        }
-        guard weight.shape == [channels] else {
-            throw TensorError.shapeMismatch(op: op, expected: "weight of shape [\(channels)]", got: weight.shape)
-        }
-        guard bias.shape == [channels] else {
-            throw TensorError.shapeMismatch(op: op, expected: "bias of shape [\(channels)]", got: bias.shape)
-        }
-        guard eps >= 0, eps.isFinite else {
-            throw TensorError.invalidArgument(op: op, reason: "eps must be a finite number ≥ 0, got \(eps)")
-        }
+        let channels = try layerNormChannels(op: op, weight: weight, bias: bias, eps: eps)
         let rows = channels == 0 ? 0 : count / channels
         let out = Tensor.uninitialized(shape)
         let means = TensorStorage(uninitializedCount: rows), inverseDeviations = TensorStorage(uninitializedCount: rows)
@@ -85,6 +74,61 @@ extension Tensor {
             return [gradIn, gradWeight, gradBias]
         }
     }
+}
+
+extension Tensor {
+    /// `(self + residual).layerNorm(weight:bias:eps:)`: BERT's add & norm. With nothing to record
+    /// (inference) the sum is never stored: each row is added, normalised and written in one pass
+    /// over the two inputs (the separate add read two tensors and wrote a third, 3 % of a MiniLM-L6
+    /// batch-1 forward). With a graph it records the add and the LayerNorm.
+    public func layerNorm(adding residual: Tensor, weight: Tensor, bias: Tensor, eps: Float) throws -> Tensor {
+        let op = "layerNorm(adding:)"
+        guard residual.shape == shape else {
+            throw TensorError.shapeMismatch(op: op, expected: "a residual of the input's shape \(shape)", got: residual.shape)
+        }
+        if Tensor.needsGraph([self, residual, weight, bias]) || !AddNormFusion.isEnabled {
+            return try (self + residual).layerNorm(weight: weight, bias: bias, eps: eps)
+        }
+        let channels = try layerNormChannels(op: op, weight: weight, bias: bias, eps: eps)
+        let rows = channels == 0 ? 0 : count / channels
+        let out = Tensor.uninitialized(shape)
+        let x = storage.pointer, r = residual.storage.pointer, y = out.storage.pointer
+        let w = weight.storage.pointer, b = bias.storage.pointer
+        Parallel.forEachChunk(rows, minChunk: max(1, 8192 / max(channels, 1))) { range in
+            for row in range {
+                let xs = x + row * channels, rs = r + row * channels, ys = y + row * channels
+                for j in 0..<channels { ys[j] = xs[j] + rs[j] }  // the sum, normalised in place below
+                let mean = RowKernels.sum(ys, count: channels) / Float(channels)
+                let variance = RowKernels.sumOfSquares(ys, count: channels, center: mean) / Float(channels)
+                let inverse = 1 / (variance + eps).squareRoot()
+                for j in 0..<channels { ys[j] = (ys[j] - mean) * inverse * w[j] + b[j] }
+            }
+        }
+        return out
+    }
+
+    /// The channel count C of a LayerNorm over the last axis, after checking the weight, bias and eps.
+    private func layerNormChannels(op: String, weight: Tensor, bias: Tensor, eps: Float) throws -> Int {
+        guard rank >= 1, let channels = shape.last else {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "needs at least one axis to normalise over")
+        }
+        guard weight.shape == [channels] else {
+            throw TensorError.shapeMismatch(op: op, expected: "weight of shape [\(channels)]", got: weight.shape)
+        }
+        guard bias.shape == [channels] else {
+            throw TensorError.shapeMismatch(op: op, expected: "bias of shape [\(channels)]", got: bias.shape)
+        }
+        guard eps >= 0, eps.isFinite else {
+            throw TensorError.invalidArgument(op: op, reason: "eps must be a finite number ≥ 0, got \(eps)")
+        }
+        return channels
+    }
+}
+
+/// Whether `layerNorm(adding:)` runs as one pass in inference.
+public enum AddNormFusion {
+    /// On by default; `sift bench inference` turns it off for a task to measure what it gives.
+    @TaskLocal public static var isEnabled = true
 }
 
 extension Reference {
