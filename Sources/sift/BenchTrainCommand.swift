@@ -27,7 +27,8 @@ struct BenchTrainCommand: ParsableCommand {
         """)
     var gemm: String = "default"
     @Option(help: """
-        Threads for Sift's own loops (comma-separated): openmp (oneDNN's OpenMP team, the default), dispatch         (Dispatch's worker threads beside OpenMP's). Several are interleaved step by step like --gemm.
+        Threads for Sift's own loops (comma-separated): openmp (oneDNN's OpenMP team, the default), dispatch \
+        (Dispatch's worker threads beside OpenMP's). Several are interleaved step by step like --gemm.
         """)
     var pools: String = "openmp"
     @Option(help: "Models: minilm, bert-base (comma-separated).")
