@@ -191,6 +191,16 @@ public enum OneDNN {
         /// because a fresh block of activation size is often a pool miss, and first-touch page
         /// faults made the 25 MB reorder of BERT-base's dW take 30–70 ms instead of 3–5.
         var scratch: RepackScratch?
+
+        /// The kept block, grown to `bytes` if needed; nil above `keptScratchLimit` (the caller
+        /// allocates for that product alone).
+        mutating func keptScratch(bytes: Int) -> UnsafeMutableRawPointer? {
+            guard bytes <= OneDNN.keptScratchLimit else { return nil }
+            if let kept = scratch, kept.bytes >= bytes { return kept.pointer }
+            let fresh = RepackScratch(bytes: bytes)
+            scratch = fresh
+            return fresh.pointer
+        }
     }
 
     /// A 64-byte aligned block for repacked B operands.
@@ -239,14 +249,8 @@ public enum OneDNN {
             case .repacked(let pointer):
                 let bytes = withUnsafePointer(to: &plan.handle) { sift_dnnl_gemm_plan_weights_size($0) }
                 let target: UnsafeMutableRawPointer
-                if bytes <= keptScratchLimit {
-                    if let kept = cache.scratch, kept.bytes >= bytes {
-                        target = kept.pointer
-                    } else {
-                        let fresh = RepackScratch(bytes: bytes)
-                        cache.scratch = fresh
-                        target = fresh.pointer
-                    }
+                if let kept = cache.keptScratch(bytes: bytes) {
+                    target = kept
                 } else {
                     let buffer = TensorStorage(uninitializedCount: (bytes + 3) / 4)
                     scratch = buffer

@@ -125,29 +125,36 @@ struct BenchTrainCommand: ParsableCommand {
         return rate
     }
 
+    /// Every combination of the requested precisions, GEMM routings and thread pools (checked once,
+    /// before any model loads).
+    func variants() throws -> [Variant] {
+        let wantedPrecisions = try precisions.split(separator: ",").map { text -> MatmulPrecision in
+            guard let value = MatmulPrecision(rawValue: String(text)) else { throw CLIError("unknown precision \(text) (choose fp32, bf16)") }
+            return value
+        }
+        let routings = try choices(gemm, option: "--gemm", allowed: ["default", "onednn-plain", "blas"])
+        let threadPools = try choices(pools, option: "--pools", allowed: ["openmp", "dispatch"])
+        return wantedPrecisions.flatMap { precision in
+            routings.flatMap { routing in threadPools.map { Variant(precision: precision, gemm: routing, pool: $0) } }
+        }
+    }
+
+    /// The comma-separated values of `option`, lower-cased; an unknown one is an error naming the choices.
+    private func choices(_ list: String, option: String, allowed: [String]) throws -> [String] {
+        try list.split(separator: ",").map { text -> String in
+            let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+            guard allowed.contains(value) else {
+                throw CLIError("unknown \(option) \(text) (choose \(allowed.joined(separator: ", ")))")
+            }
+            return value
+        }
+    }
+
     func run() throws {
         var rows: [Row] = []
+        let variants = try variants()
         for name in models.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
             let torchName: String
-            let wantedPrecisions = try precisions.split(separator: ",").map { text -> MatmulPrecision in
-                guard let value = MatmulPrecision(rawValue: String(text)) else { throw CLIError("unknown precision \(text) (choose fp32, bf16)") }
-                return value
-            }
-            let routings = try gemm.split(separator: ",").map { text -> String in
-                let value = text.trimmingCharacters(in: .whitespaces).lowercased()
-                guard ["default", "onednn-plain", "blas"].contains(value) else {
-                    throw CLIError("unknown --gemm \(text) (choose default, onednn-plain, blas)")
-                }
-                return value
-            }
-            let threadPools = try pools.split(separator: ",").map { text -> String in
-                let value = text.trimmingCharacters(in: .whitespaces).lowercased()
-                guard ["openmp", "dispatch"].contains(value) else { throw CLIError("unknown --pools \(text) (choose openmp, dispatch)") }
-                return value
-            }
-            let variants = wantedPrecisions.flatMap { precision in
-                routings.flatMap { routing in threadPools.map { Variant(precision: precision, gemm: routing, pool: $0) } }
-            }
             let model: SequenceClassifier
             switch name {
             case "minilm":

@@ -23,13 +23,8 @@ extension Tensor {
         let mu = means.pointer, rstd = inverseDeviations.pointer
         Parallel.forEachChunk(rows, minChunk: max(1, 8192 / max(channels, 1))) { range in
             for row in range {
-                let xs = x + row * channels, ys = y + row * channels
-                let mean = RowKernels.sum(xs, count: channels) / Float(channels)
-                let variance = RowKernels.sumOfSquares(xs, count: channels, center: mean) / Float(channels)
-                let inverse = 1 / (variance + eps).squareRoot()
-                mu[row] = mean
-                rstd[row] = inverse
-                for j in 0..<channels { ys[j] = (xs[j] - mean) * inverse * w[j] + b[j] }
+                (mu[row], rstd[row]) = Tensor.layerNormRow(x + row * channels, into: y + row * channels, weight: w, bias: b,
+                                                           channels: channels, eps: eps)
             }
         }
 
@@ -98,13 +93,23 @@ extension Tensor {
             for row in range {
                 let xs = x + row * channels, rs = r + row * channels, ys = y + row * channels
                 for j in 0..<channels { ys[j] = xs[j] + rs[j] }  // the sum, normalised in place below
-                let mean = RowKernels.sum(ys, count: channels) / Float(channels)
-                let variance = RowKernels.sumOfSquares(ys, count: channels, center: mean) / Float(channels)
-                let inverse = 1 / (variance + eps).squareRoot()
-                for j in 0..<channels { ys[j] = (ys[j] - mean) * inverse * w[j] + b[j] }
+                _ = Tensor.layerNormRow(ys, into: ys, weight: w, bias: b, channels: channels, eps: eps)
             }
         }
         return out
+    }
+
+    /// One row of the forward: `ys = (xs − μ)·σ⁻¹·w + b` (in place when `xs` is `ys`); returns μ and σ⁻¹.
+    @inline(__always)
+    fileprivate static func layerNormRow(
+        _ xs: UnsafeMutablePointer<Float>, into ys: UnsafeMutablePointer<Float>, weight w: UnsafeMutablePointer<Float>,
+        bias b: UnsafeMutablePointer<Float>, channels: Int, eps: Float
+    ) -> (mean: Float, inverse: Float) {
+        let mean = RowKernels.sum(xs, count: channels) / Float(channels)
+        let variance = RowKernels.sumOfSquares(xs, count: channels, center: mean) / Float(channels)
+        let inverse = 1 / (variance + eps).squareRoot()
+        for j in 0..<channels { ys[j] = (xs[j] - mean) * inverse * w[j] + b[j] }
+        return (mean, inverse)
     }
 
     /// The channel count C of a LayerNorm over the last axis, after checking the weight, bias and eps.
