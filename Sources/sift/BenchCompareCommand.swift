@@ -207,11 +207,17 @@ struct BenchCompareCommand: ParsableCommand {
 
     // MARK: Rows
 
+    /// The goal column: "≥ 3.0×" for a ratio goal; "≤ peer" for a time that only has to beat the
+    /// peer's (a goal of 1 on a time ratio, peer ÷ Sift).
+    static func goalText(_ goal: Double, timeRatio: Bool) -> String {
+        timeRatio && goal == 1 ? "≤ peer" : String(format: "≥ %.1f×", goal)
+    }
+
     func row(_ target: String, unit: String, sift: (rate: Double, mode: String, fp32: Double?, note: String?)?,
              peer: String, peerResult: Result<[String: Any], PeerSkipped>, key: String, goal: Double,
              latency: Bool = false, transform: (Double) -> Double = { $0 }) -> Row {
         var row = Row(target: target, unit: unit, sift: sift?.rate, siftMode: sift?.mode, siftFP32: sift?.fp32, peer: peer,
-                      goal: latency ? "≤ peer" : String(format: "≥ %.1f×", goal), note: sift?.note)
+                      goal: Self.goalText(goal, timeRatio: latency), note: sift?.note)
         switch peerResult {
         case .success(let record):
             if let value = record[key] as? Double {

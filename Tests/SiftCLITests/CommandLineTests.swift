@@ -30,6 +30,13 @@ struct CommandLineTests {
         }
     }
 
+    @Test("bench compare's goal column states the goal each row is checked against")
+    func benchCompareGoalText() {
+        #expect(BenchCompareCommand.goalText(1.2, timeRatio: false) == "≥ 1.2×")
+        #expect(BenchCompareCommand.goalText(1, timeRatio: true) == "≤ peer")  // latency: beat the peer's time
+        #expect(BenchCompareCommand.goalText(3, timeRatio: true) == "≥ 3.0×")  // option scoring: 3× the peer's speed
+    }
+
     @Test("every subcommand's help renders and names the command")
     func helpRenders() {
         for (path, command) in Self.allCommands() {
