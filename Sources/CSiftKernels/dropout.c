@@ -4,6 +4,9 @@
 // Shapes: src, dst [count] from element `first` of the tensor; keepBits [⌈count/16⌉] (16 elements a word).
 // hash(seed, i) = fmix32(fmix32(i·0x9E3779B9 + seed_lo) ^ seed_hi), fmix32 MurmurHash3's finaliser;
 // keep(i) ⇔ hash >> 8 ≥ threshold24 (24-bit uniform ≥ p).
+// Attention-probability rows (sift_dropout_row): row [count] of the probabilities of (b, h, t); its
+// stream's seed is mix64(seed + rowIndex·0x9E3779B97F4A7C15), mix64 splitmix64's finaliser, and the
+// element index is the key s, so no mask bits are stored: backward makes the same mask again.
 #include <stdint.h>
 #include "sift_kernels.h"
 #include "kernel_math.h"
@@ -11,6 +14,12 @@
 static inline uint32_t fmix32(uint32_t h) {
     h ^= h >> 16; h *= 0x85EBCA6Bu; h ^= h >> 13; h *= 0xC2B2AE35u; h ^= h >> 16;
     return h;
+}
+
+/// splitmix64's finaliser: a row's seed from (seed, row index), so neighbouring rows' streams differ in every bit.
+static inline uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull; z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
 static inline uint32_t element_hash(uint64_t seed, uint32_t index) {
@@ -34,7 +43,7 @@ SIFT_AVX512 static void dropout_forward512(const float *src, float *dst, uint16_
         __m512i index = _mm512_add_epi32(_mm512_set1_epi32((int)(uint32_t)(first + i)), lanes);
         __m512i h = fmix32_512(_mm512_xor_si512(fmix32_512(_mm512_add_epi32(_mm512_mullo_epi32(index, golden), low)), high));
         __mmask16 keep = _mm512_cmpge_epu32_mask(_mm512_srli_epi32(h, 8), threshold) & sift_tail_mask(count - i);
-        keepBits[i / 16] = (uint16_t)keep;
+        if (keepBits) keepBits[i / 16] = (uint16_t)keep;
         const __mmask16 valid = sift_tail_mask(count - i);
         __m512 x = _mm512_maskz_loadu_ps(keep, src + i);
         _mm512_mask_storeu_ps(dst + i, valid, _mm512_mul_ps(x, factor));
@@ -64,7 +73,7 @@ void sift_dropout_forward(const float *src, float *dst, unsigned short *keepBits
             word |= (uint16_t)(keep << j);
             dst[i + j] = keep ? src[i + j] * scale : 0.0f;
         }
-        keepBits[i / 16] = word;
+        if (keepBits) keepBits[i / 16] = word;
     }
 }
 
@@ -73,4 +82,9 @@ void sift_dropout_apply(const float *src, float *dst, const unsigned short *keep
     if (sift_kernels_level() >= 2) { dropout_apply512(src, dst, keepBits, count, scale); return; }
 #endif
     for (size_t i = 0; i < count; i++) dst[i] = (keepBits[i / 16] >> (i % 16)) & 1 ? src[i] * scale : 0.0f;
+}
+
+void sift_dropout_row(float *row, size_t count, unsigned long long seed, unsigned long long rowIndex,
+                      unsigned int threshold24, float scale) {
+    sift_dropout_forward(row, row, NULL, 0, count, mix64(seed + rowIndex * 0x9E3779B97F4A7C15ull), threshold24, scale);
 }

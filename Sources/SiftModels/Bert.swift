@@ -35,18 +35,19 @@ public final class BertLayer: ParameterContainer {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
         let heads = config.numAttentionHeads, d = config.headDim
         // 1.–2. Project to per-head queries, keys and values [B, T, H, D], then scaled dot-product
-        //    attention over real keys only (attention dropout is applied to probabilities in
-        //    transformers; Sift's fused attention has none, so it is skipped when training — see
-        //    the note in the trainer docs). In inference the three projections are one GEMM
-        //    writing [B, T, 3C], which attention reads in place.
+        //    attention over real keys only, with dropout on its probabilities when training
+        //    (`attention_probs_dropout_prob`, as transformers). In inference the three projections
+        //    are one GEMM writing [B, T, 3C], which attention reads in place.
         let attended: Tensor
-        if let qkv = try fusedQKV(x) {
+        let probabilityDropout = context.attentionDropout(probability: config.attentionProbsDropoutProb)
+        if probabilityDropout == nil, let qkv = try fusedQKV(x) {
             attended = try Tensor.attention(fusedQKV: qkv, heads: heads, keyMask: keyMask).reshaped([b, t, c])
         } else {
             let q = try query(x).reshaped([b, t, heads, d])
             let k = try key(x).reshaped([b, t, heads, d])
             let v = try value(x).reshaped([b, t, heads, d])
-            attended = try Tensor.attention(query: q, key: k, value: v, keyMask: keyMask, causal: false).reshaped([b, t, c])
+            attended = try Tensor.attention(
+                query: q, key: k, value: v, keyMask: keyMask, causal: false, dropout: probabilityDropout).reshaped([b, t, c])
         }
         // 3. Output projection, dropout, residual, LayerNorm (add & norm in one pass in inference).
         let projected = try context.dropout(attentionOutput(attended), probability: config.hiddenDropoutProb)

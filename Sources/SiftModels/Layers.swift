@@ -146,4 +146,11 @@ public struct ForwardContext {
         guard training, probability > 0 else { return x }
         return try x.dropout(probability: probability, generator: &generator, training: true)
     }
+
+    /// Dropout for one attention call's probabilities when training with `probability` > 0 (one
+    /// seed drawn from the generator), else `nil`.
+    public mutating func attentionDropout(probability: Float) -> AttentionDropout? {
+        guard training, probability > 0 else { return nil }
+        return AttentionDropout(probability: probability, seed: generator.next())
+    }
 }

@@ -51,11 +51,18 @@ void sift_scale(float *x, float factor, size_t count);
 // its src, dst and keepBits point at that range's start, keepBits[k] holding its elements 16k … 16k+15
 // (bit j = element 16k + j).
 
-/// dst[i] = keep(first + i) ? src[i]·scale : 0 for i < count, recording keepBits. src and dst may be the same.
+/// dst[i] = keep(first + i) ? src[i]·scale : 0 for i < count, recording keepBits (unless it is NULL).
+/// src and dst may be the same.
 void sift_dropout_forward(const float *src, float *dst, unsigned short *keepBits, size_t first, size_t count,
                           unsigned long long seed, unsigned int threshold24, float scale);
 /// dst[i] = (bit i of keepBits) ? src[i]·scale : 0 for i < count. src and dst may be the same.
 void sift_dropout_apply(const float *src, float *dst, const unsigned short *keepBits, size_t count, float scale);
+/// Attention-probability dropout on one row of probabilities, in place: row[s] = keep ? row[s]·scale : 0,
+/// with the mask of stream (seed, rowIndex) — the seed is mixed with the row's index (b·H + h)·T + t,
+/// so each row has its own stream, any row can be made on any thread, and forward and backward
+/// regenerate the same mask instead of storing B·H·T·S bits.
+void sift_dropout_row(float *row, size_t count, unsigned long long seed, unsigned long long rowIndex,
+                      unsigned int threshold24, float scale);
 
 // ---- Row kernels (rows.c): softmax and attention rows -----------------------------------------
 /// max over count floats (−∞ when count is 0; NaNs are skipped).

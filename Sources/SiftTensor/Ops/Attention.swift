@@ -8,14 +8,17 @@
 // Forward, per (batch, head) (one per thread), query tiles of `tileRows` rows, scratch [tile, S]:
 //   1. scores = scale · q · kᵀ (a GEMM on the tile)
 //   2. mask: padded keys and keys in the causal future get −∞
-//   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row
-//   4. y = p · v (a GEMM on the tile), written straight into [B, T, H, D]
+//   3. softmax per row: p = exp(score − max) / Σ; logsumexp = max + log Σ is saved per row;
+//      with attention dropout (training), p' = p ⊙ m / (1 − r), the keep mask m regenerated from
+//      (seed, row (b·H + h)·T + t, key s) by a counter-based hash, never stored
+//   4. y = p' · v (a GEMM on the tile), written straight into [B, T, H, D]
 // Saved for backward: the output and the logsumexp [B, H, T] only.
 // Backward, per (batch, kv head) on one thread (so dK/dV sums never race and stay deterministic),
 // for every query head of the group and every query tile:
 //   5. recompute scores (1–2) and p = exp(score − logsumexp)
-//   6. dP = dy · vᵀ;  δ_t = Σ_d dy_t·y_t;  dS = p ⊙ (dP − δ)
-//   7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
+//   6. dP = dy · vᵀ (then dP ⊙ m / (1 − r) with dropout);  δ_t = Σ_d dy_t·y_t;  dS = p ⊙ (dP − δ)
+//      (δ_t = Σ_s p_ts·dP_ts holds with dropout too, since y already carries the mask)
+//   7. dV += p'ᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
 // The tile products run on `BLAS.sgemm` or on `TileKernels` (Swift SIMD), see `AttentionKernel`.
 #if canImport(Glibc)
 import Glibc
@@ -41,6 +44,28 @@ public enum AttentionKernel: String, Sendable, CaseIterable {
     public static let automatic: AttentionKernel = .blas
 }
 
+/// Dropout on the attention probabilities (transformers' `attention_probs_dropout_prob` in training):
+/// each probability is zeroed with `probability` and the kept ones scaled by 1/(1 − probability).
+/// The mask is a counter-based hash of (`seed`, row, key), so forward and backward regenerate it and
+/// it does not depend on tiles, kernels or threads.
+public struct AttentionDropout: Sendable, Equatable {
+    /// Drop probability in [0, 1].
+    public let probability: Float
+    /// Seed of this call's mask (draw a fresh one per call, e.g. `ForwardContext.attentionDropout`).
+    public let seed: UInt64
+
+    public init(probability: Float, seed: UInt64) {
+        self.probability = probability
+        self.seed = seed
+    }
+
+    /// Applies the mask of probability row `rowIndex` = (b·H + h)·T + t to its first `count` keys, in place.
+    @inline(__always)
+    func apply(_ row: UnsafeMutablePointer<Float>, count: Int, rowIndex: Int) {
+        sift_dropout_row(row, count, seed, UInt64(rowIndex), Tensor.dropoutThreshold(probability), Tensor.dropoutScale(probability))
+    }
+}
+
 /// Below this m·n·k OpenBLAS multiplies in the calling thread (65536 × GEMM_MULTITHREAD_THRESHOLD 4).
 private let singleThreadedProductLimit = 1 << 18
 
@@ -50,16 +75,19 @@ private struct AttentionGeometry {
     let scale: Float
     let causal: Bool
     let kernel: AttentionKernel
+    /// Dropout on the probabilities (training), or `nil`.
+    let dropout: AttentionDropout?
     /// Row strides of the forward's query and key/value inputs: `H·D` and `Hkv·D` for dense
     /// tensors, `(H + 2·Hkv)·D` when they are the column blocks of one fused projection's output.
     /// The output, the gradients and backward's inputs are always dense.
     let queryInputStride: Int, keyInputStride: Int
 
     init(batch: Int, queryLength: Int, keyLength: Int, heads: Int, keyHeads: Int, headDimension: Int, scale: Float,
-         causal: Bool, kernel: AttentionKernel, queryInputStride: Int? = nil, keyInputStride: Int? = nil) {
+         causal: Bool, kernel: AttentionKernel, dropout: AttentionDropout?, queryInputStride: Int? = nil, keyInputStride: Int? = nil) {
         (self.batch, self.queryLength, self.keyLength) = (batch, queryLength, keyLength)
         (self.heads, self.keyHeads, self.headDimension) = (heads, keyHeads, headDimension)
         (self.scale, self.causal, self.kernel) = (scale, causal, kernel)
+        self.dropout = dropout.flatMap { $0.probability > 0 ? $0 : nil }
         self.queryInputStride = queryInputStride ?? heads * headDimension
         self.keyInputStride = keyInputStride ?? keyHeads * headDimension
     }
@@ -71,6 +99,8 @@ private struct AttentionGeometry {
     func queryOffset(batch b: Int, head h: Int) -> Int { (b * queryLength * heads + h) * headDimension }
     /// Offset of (b, s = 0, kvh, 0) in a [B, S, Hkv, D] tensor.
     func keyOffset(batch b: Int, keyHead kvh: Int) -> Int { (b * keyLength * keyHeads + kvh) * headDimension }
+    /// Index of probability row (b, h, t): the dropout mask's row stream.
+    func probabilityRow(batch b: Int, head h: Int, row t: Int) -> Int { (b * heads + h) * queryLength + t }
     /// Offset of query (b, t = 0, h) in the forward's query input.
     func queryInputOffset(batch b: Int, head h: Int) -> Int { b * queryLength * queryInputStride + h * headDimension }
     /// Offset of key/value (b, s = 0, kvh) in the forward's key and value inputs.
@@ -101,10 +131,11 @@ extension Tensor {
     ///   - causal: query `t` sees key `s` only when `s ≤ t + S − T`.
     ///   - scale: score scale, `1/√D` by default.
     ///   - kernel: how tiles are multiplied (results agree to rounding; see `AttentionKernel`).
+    ///   - dropout: dropout on the probabilities (training), or `nil`.
     /// - Returns: `[B, T, H, D]`; rows with no visible key are zeros.
     public static func attention(
         query: Tensor, key: Tensor, value: Tensor, keyMask: [Int]? = nil, causal: Bool = false, scale: Float? = nil,
-        kernel: AttentionKernel = .automatic
+        kernel: AttentionKernel = .automatic, dropout: AttentionDropout? = nil
     ) throws -> Tensor {
         let op = "attention"
         guard query.rank == 4 else {
@@ -125,9 +156,10 @@ extension Tensor {
         }
         let maskBias = try additiveMask(keyMask, batch: batch, keyLength: keyLength, op: op)
         let resolvedScale = try resolvedAttentionScale(scale, headDimension: headDimension, op: op)
+        try checkDropout(dropout, op: op)
         let geometry = AttentionGeometry(
             batch: batch, queryLength: queryLength, keyLength: keyLength, heads: heads, keyHeads: keyHeads,
-            headDimension: headDimension, scale: resolvedScale, causal: causal, kernel: kernel)
+            headDimension: headDimension, scale: resolvedScale, causal: causal, kernel: kernel, dropout: dropout)
         let out = Tensor.uninitialized(query.shape)
         let logSumExp = TensorStorage(uninitializedCount: batch * heads * queryLength)
         if heads > 0 {
@@ -166,12 +198,12 @@ extension Tensor {
     /// - Parameters:
     ///   - qkv: `[B, T, (H + 2·Hkv)·D]`.
     ///   - heads: query heads `H`; `keyHeads`: `Hkv` (`nil`: `H`), with `H % Hkv == 0`.
-    ///   - keyMask, causal, scale, kernel: as in `attention(query:key:value:…)` (here S = T).
+    ///   - keyMask, causal, scale, kernel, dropout: as in `attention(query:key:value:…)` (here S = T).
     /// - Returns: `[B, T, H, D]`, equal to `attention(query:key:value:…)` on the three blocks. When a
     ///   graph is recorded the blocks are sliced (differentiable copies) and that function runs.
     public static func attention(
         fusedQKV qkv: Tensor, heads: Int, keyHeads: Int? = nil, keyMask: [Int]? = nil, causal: Bool = false,
-        scale: Float? = nil, kernel: AttentionKernel = .automatic
+        scale: Float? = nil, kernel: AttentionKernel = .automatic, dropout: AttentionDropout? = nil
     ) throws -> Tensor {
         let op = "attention(fusedQKV:)"
         let keyHeads = keyHeads ?? heads
@@ -192,13 +224,15 @@ extension Tensor {
                 .reshaped([batch, length, keyHeads, headDimension])
             let value = try qkv.slice(axis: 2, range: (queryWidth + keyWidth)..<qkv.shape[2])
                 .reshaped([batch, length, keyHeads, headDimension])
-            return try attention(query: query, key: key, value: value, keyMask: keyMask, causal: causal, scale: scale, kernel: kernel)
+            return try attention(
+                query: query, key: key, value: value, keyMask: keyMask, causal: causal, scale: scale, kernel: kernel, dropout: dropout)
         }
         let maskBias = try additiveMask(keyMask, batch: batch, keyLength: length, op: op)
+        try checkDropout(dropout, op: op)
         let geometry = AttentionGeometry(
             batch: batch, queryLength: length, keyLength: length, heads: heads, keyHeads: keyHeads,
             headDimension: headDimension, scale: try resolvedAttentionScale(scale, headDimension: headDimension, op: op),
-            causal: causal, kernel: kernel, queryInputStride: qkv.shape[2], keyInputStride: qkv.shape[2])
+            causal: causal, kernel: kernel, dropout: dropout, queryInputStride: qkv.shape[2], keyInputStride: qkv.shape[2])
         let out = Tensor.uninitialized([batch, length, heads, headDimension])
         let logSumExp = TensorStorage(uninitializedCount: batch * heads * length)
         let base = UnsafePointer(qkv.storage.pointer)
@@ -223,6 +257,13 @@ extension Tensor {
                 op: op, reason: "key mask entry \(bad) is \(keyMask[bad]); use 1 for real tokens and 0 for padding")
         }
         return keyMask.map { $0 == 1 ? Float(0) : -Float.infinity }
+    }
+
+    /// Throws unless the dropout probability is in [0, 1].
+    private static func checkDropout(_ dropout: AttentionDropout?, op: String) throws {
+        guard let dropout, !(dropout.probability >= 0 && dropout.probability <= 1) else { return }
+        throw TensorError.invalidArgument(
+            op: op, reason: "the attention dropout probability must be in [0, 1], got \(dropout.probability)")
     }
 
     /// `scale`, or `1/√D` when `nil`; throws unless finite.
@@ -334,13 +375,14 @@ private func attentionForward(
                         g, queryTile: qBase + t0 * g.queryInputStride, keys: kBase, rows: rows, firstRow: t0,
                         keyEnd: keyEnd, maskBias: bias, scores: scratch)
                 }
-                // 3. softmax per row (rows with no visible key become zeros)
+                // 3. softmax per row (rows with no visible key become zeros), then dropout
                 forEachRow(g, rows: rows, keyEnd: keyEnd) { rowRange in
                     for r in rowRange {
                         lse[t0 + r] = softmaxInPlace(scratch + r * keyEnd, count: keyEnd)
+                        g.dropout?.apply(scratch + r * keyEnd, count: keyEnd, rowIndex: g.probabilityRow(batch: b, head: h, row: t0 + r))
                     }
                 }
-                // 4. y = p · v
+                // 4. y = p' · v
                 tileProduct(
                     g, transposeA: false, transposeB: false, m: rows, n: g.headDimension, k: keyEnd, alpha: 1,
                     a: scratch, lda: Swift.max(keyEnd, 1), b: vBase, ldb: g.keyInputStride, beta: 0,
@@ -394,7 +436,8 @@ private func attentionBackward(
                             _ = VectorMath.expShifted(row, row, count: keyEnd, shift: lse[t0 + r])
                         }
                     }
-                    // 6. dP = dy · vᵀ, then dS = p ⊙ (dP − δ) with δ_t = dy_t · y_t
+                    // 6. dP = dy · vᵀ (⊙ the dropout mask), then dS = p ⊙ (dP − δ) with δ_t = dy_t · y_t;
+                    //    with dropout, p becomes p' for step 7 once dS is made
                     tileProduct(
                         g, transposeA: false, transposeB: true, m: rows, n: keyEnd, k: g.headDimension, alpha: 1,
                         a: doTile, lda: g.queryRowStride, b: vBase, ldb: g.keyRowStride, beta: 0,
@@ -404,10 +447,13 @@ private func attentionBackward(
                             let t = t0 + r
                             let delta = RowKernels.dot(
                                 doBase + t * g.queryRowStride, oBase + t * g.queryRowStride, count: g.headDimension)
+                            let probabilityRow = g.probabilityRow(batch: b, head: h, row: t)
+                            g.dropout?.apply(gradScores + r * keyEnd, count: keyEnd, rowIndex: probabilityRow)
                             sift_softmax_backward_row(probabilities + r * keyEnd, gradScores + r * keyEnd, keyEnd, delta)
+                            g.dropout?.apply(probabilities + r * keyEnd, count: keyEnd, rowIndex: probabilityRow)
                         }
                     }
-                    // 7. dV += pᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
+                    // 7. dV += p'ᵀ · dy;  dQ = scale · dS · k;  dK += scale · dSᵀ · q
                     tileProduct(
                         g, transposeA: true, transposeB: false, m: keyEnd, n: g.headDimension, k: rows, alpha: 1,
                         a: probabilities, lda: keyEnd, b: doTile, ldb: g.queryRowStride, beta: 1,
@@ -428,10 +474,12 @@ private func attentionBackward(
 }
 
 extension Reference {
-    /// Attention in Float64, materialising every score (slow, for tests).
+    /// Attention in Float64, materialising every score (slow, for tests); `keep` multiplies each
+    /// probability (a dropout mask with its 1/(1 − p) scale).
     public static func attention(
         query: ReferenceTensor, key: ReferenceTensor, value: ReferenceTensor,
-        keyMask: [Int]? = nil, causal: Bool = false, scale: Double? = nil
+        keyMask: [Int]? = nil, causal: Bool = false, scale: Double? = nil,
+        keep: ((_ batch: Int, _ head: Int, _ row: Int, _ key: Int) -> Double)? = nil
     ) -> ReferenceTensor {
         let batch = query.shape[0], queryLength = query.shape[1], heads = query.shape[2], dimension = query.shape[3]
         let keyLength = key.shape[1], keyHeads = key.shape[2], group = heads / keyHeads
@@ -454,7 +502,7 @@ extension Reference {
                     guard let maximum = visible.map(\.1).max() else { continue }
                     let total = visible.reduce(0) { $0 + Foundation.exp($1.1 - maximum) }
                     for (s, score) in visible {
-                        let p = Foundation.exp(score - maximum) / total
+                        let p = Foundation.exp(score - maximum) / total * (keep?(b, h, t, s) ?? 1)
                         let vStart = ((b * keyLength + s) * keyHeads + kvh) * dimension
                         for d in 0..<dimension { out.data[qStart + d] += p * value.data[vStart + d] }
                     }

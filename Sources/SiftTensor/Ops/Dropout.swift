@@ -17,8 +17,7 @@ extension Tensor {
             throw TensorError.invalidArgument(op: op, reason: "the drop probability must be in [0, 1], got \(probability)")
         }
         if !training || probability == 0 { return self }
-        let scale: Float = probability == 1 ? 0 : 1 / (1 - probability)
-        let threshold = UInt32((Double(probability) * Double(1 << 24)).rounded(.up))  // keep ⇔ 24-bit uniform ≥ p
+        let scale = Tensor.dropoutScale(probability), threshold = Tensor.dropoutThreshold(probability)
         let seed = generator.next()
         let n = count
         let keepBits = TensorStorage.Words(count: (n + 15) / 16)
@@ -36,6 +35,13 @@ extension Tensor {
             return [gradIn]
         }
     }
+
+    /// The factor kept elements are multiplied by: 1/(1−p), or 0 when everything is dropped.
+    static func dropoutScale(_ probability: Float) -> Float { probability == 1 ? 0 : 1 / (1 - probability) }
+
+    /// The kernels' 24-bit threshold: an element is kept when its hash's top 24 bits (a uniform
+    /// draw) are ≥ p·2²⁴.
+    static func dropoutThreshold(_ probability: Float) -> UInt32 { UInt32((Double(probability) * Double(1 << 24)).rounded(.up)) }
 
     /// Splits 0..<count into parallel ranges that start at multiples of 16 (whole mask words).
     private static func forEachBlockRange(_ count: Int, _ body: (_ first: Int, _ length: Int) -> Void) {
