@@ -7,6 +7,7 @@
 #   REFENV=~/.venvs/refenv  (PyTorch side; ../shared/bench/setup-refenv.sh creates it)
 #   SIFT=path/to/sift       (a prebuilt binary; default: build .build/release/sift)
 #   OUT=runs/reference      (where runs and reports go)
+#   PRECISION=fp32          (Sift's --precision: fp32, or bf16 — fast on CPUs with avx512_bf16 or AMX)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=("$@"); [ ${#seeds[@]} -gt 0 ] || seeds=(0 1 2)
@@ -21,7 +22,8 @@ for seed in "${seeds[@]}"; do
   "$sift" train --model "$model" --train "$out/train.csv" --validation "$out/test.csv" \
     --preset standard --header yes --output "$out/sift-seed$seed" --epochs 1 --batch-size 16 --eval-batch-size 64 \
     --learning-rate 5e-5 --weight-decay 0.01 --warmup-ratio 0.1 --schedule linear --max-grad-norm 0 \
-    --max-length 128 --no-shuffle --seed "$seed" --logging-steps 10 --quiet --json > "$out/sift-seed$seed.json"
+    --max-length 128 --no-shuffle --seed "$seed" --logging-steps 10 --precision "${PRECISION:-fp32}" --quiet --json \
+    > "$out/sift-seed$seed.json"
   end=$(date +%s.%N)
   python3 - "$out/sift-seed$seed.json" "$start" "$end" <<'PY'
 import json, sys
