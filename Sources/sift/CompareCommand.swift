@@ -108,6 +108,7 @@ struct CompareCommand: AsyncParsableCommand {
     @OptionGroup(title: "Precision") var precisionOptions: PrecisionOptions
 
     func run() async throws {
+        precisionOptions.apply()
         let outputURL = URL(fileURLWithPath: output)
         if reportOnly {
             let results = try StudyResults.read(outputURL.appendingPathComponent("results.json"))

@@ -64,6 +64,7 @@ struct EvalCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        precisionOptions.apply()
         if method != .classifier { return try runPromptMethod() }
         let (bundle, classifier) = try loadClassifier(model, revision: hub.revision, adapter: adapter)
         let labels = try LabelSet(names: bundle.labelNames)
@@ -228,6 +229,7 @@ struct PredictCommand: ParsableCommand {
     var batchSize: Int = 32
 
     func run() throws {
+        precisionOptions.apply()
         let (bundle, classifier) = try loadClassifier(model, revision: hub.revision, adapter: adapter)
         let texts = try readTexts()
         guard !texts.isEmpty else { return }

@@ -90,6 +90,7 @@ struct MineCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        precisionOptions.apply()
         guard let measure = DifficultyMeasure(rawValue: by) else { throw ValidationError("--by must be perplexity or zero-shot, got \(by)") }
         let spec = try data.spec(needsTest: false)
         var train = try StudyData.loadFile(spec.train, spec: spec, labels: nil)
@@ -185,6 +186,7 @@ struct StudyScaleCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        precisionOptions.apply()
         let methodList: [StudyMethod] = try parseList(methods, flag: "--methods")
         let sizeList = try sizes.split(separator: ",").map { part -> Int in
             guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else { throw ValidationError("--sizes takes whole numbers ≥ 1, got \(part)") }
@@ -250,6 +252,7 @@ struct StudyThinkCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        precisionOptions.apply()
         guard !decoder.isEmpty else { throw ValidationError("give at least one --decoder") }
         var runs: [RunSpec] = []
         for (index, model) in decoder.enumerated() {
@@ -339,6 +342,7 @@ struct DistillCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        precisionOptions.apply()
         var run = RunSpec(id: "student", method: .sft, model: student)
         run.epochs = epochs
         run.maxSteps = maxSteps

@@ -157,6 +157,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply()
         let options = try options()
         // 1. Data.
         var trainSet = try columns.load(train)

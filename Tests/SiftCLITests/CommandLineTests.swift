@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 @testable import sift
 import SiftData
+import SiftTensor
 import SiftTrain
 import Testing
 
@@ -110,6 +111,19 @@ struct CommandLineTests {
 
         let headTail = try #require(try Sift.parseAsRoot(base + ["--truncation", "head+tail", "--head-tokens", "32"]) as? TrainCommand)
         #expect(headTail.encoding.textEncoding().truncation == .headAndTail(head: 32))
+    }
+
+    @Test("parsing a command line leaves the process's precision and weight-copy settings alone (run() applies them)")
+    func parsingHasNoSideEffects() throws {
+        let bf16 = MatmulPrecision.effective(.bf16) == .bf16
+        if !bf16 { print("note: bf16 cannot run here (no oneDNN): the precision half of this check uses fp32 lines only") }
+        let precision = bf16 ? "bf16" : "fp32"
+        let predict = try #require(try Sift.parseAsRoot(["predict", "--model", "m", "--precision", precision]) as? PredictCommand)
+        let train = try #require(try Sift.parseAsRoot(["train", "--model", "m", "--train", "t.csv", "--output", "o", "--precision", precision]) as? TrainCommand)
+        #expect(predict.precisionOptions.precision.rawValue == precision && train.precisionOptions.precision.rawValue == precision)
+        // Only a command's run() sets these process-wide values, and no test runs one.
+        #expect(!WeightCopyCache.isEnabled, "parsing predict must not turn on kept weight copies for the whole process")
+        #expect(MatmulPrecision.current == .fp32, "parsing --precision \(precision) must not change the process default")
     }
 
     @Test("typical `sift eval` and `sift predict` lines parse; window flags reach the encoding options")
