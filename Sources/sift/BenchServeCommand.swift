@@ -54,6 +54,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     var soak = false
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+    @OptionGroup(title: "Precision (in-process targets)") var precisionOptions: InferencePrecisionOptions
 
     enum RandomShape: String, ExpressibleByArgument, CaseIterable {
         case bertBase = "bert-base"
@@ -69,6 +70,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        precisionOptions.apply()  // as `sift serve` runs: weights kept converted (packed fp32, or bf16)
         let texts = try loadTexts()
         let levelList = concurrency ?? (soak ? "64" : "8")
         let levels = try levelList.split(separator: ",").map { part -> Int in

@@ -73,10 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
     var hostname: String = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).")
     var port: Int = 8080
+    @OptionGroup(title: "Precision") var precisionOptions: InferencePrecisionOptions
 
     func run() async throws {
-        // Weights never change while serving: keep each one in the GEMM's preferred layout.
-        WeightCopyCache.setEnabled(true)
+        // Weights never change while serving: each is kept in the GEMM's preferred layout (fp32) or in bf16.
+        precisionOptions.apply()
         let served = try serving.loadModel(try hub.modelURL(model).path)
         let server = try SiftServer(model: served, configuration: serving.configuration(host: hostname, port: port))
         let host = hostname

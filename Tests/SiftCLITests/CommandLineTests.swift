@@ -120,7 +120,11 @@ struct CommandLineTests {
         let precision = bf16 ? "bf16" : "fp32"
         let predict = try #require(try Sift.parseAsRoot(["predict", "--model", "m", "--precision", precision]) as? PredictCommand)
         let train = try #require(try Sift.parseAsRoot(["train", "--model", "m", "--train", "t.csv", "--output", "o", "--precision", precision]) as? TrainCommand)
-        #expect(predict.precisionOptions.precision.rawValue == precision && train.precisionOptions.precision.rawValue == precision)
+        let serve = try #require(try Sift.parseAsRoot(["serve", "--model", "m", "--precision", precision]) as? ServeCommand)
+        let benchServe = try #require(
+            try Sift.parseAsRoot(["bench", "serve", "--model", "m", "--precision", precision]) as? BenchServeCommand)
+        #expect([predict.precisionOptions.precision, train.precisionOptions.precision, serve.precisionOptions.precision,
+                  benchServe.precisionOptions.precision].allSatisfy { $0.rawValue == precision })
         // Only a command's run() sets these process-wide values, and no test runs one.
         #expect(!WeightCopyCache.isEnabled, "parsing predict must not turn on kept weight copies for the whole process")
         #expect(MatmulPrecision.current == .fp32, "parsing --precision \(precision) must not change the process default")
