@@ -40,6 +40,19 @@ func engineKernelTimings(repeats: Int) throws -> String {
                     backwardTimes.min() ?? 0, median(backwardTimes)))
     }
 
+    /// Times an inference-only `body` (no graph, no backward).
+    func measureForward(_ name: String, _ body: () throws -> Void) throws {
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for run in 0...(runs * 10) {  // short calls: more runs
+            let start = clock.now
+            try body()
+            if run > 0 { times.append(milliseconds(clock.now - start)) }
+        }
+        lines.append(name.padding(toLength: 48, withPad: " ", startingAt: 0)
+                     + String(format: "%8.3f / %-8.3f         – (inference)", times.min() ?? 0, median(times)))
+    }
+
     let query = try generator.normal([16, 128, 12, 64], requiresGrad: true)
     let key = try generator.normal([16, 128, 12, 64], requiresGrad: true)
     let value = try generator.normal([16, 128, 12, 64], requiresGrad: true)
@@ -50,6 +63,14 @@ func engineKernelTimings(repeats: Int) throws -> String {
         }
         try measure("attention 16×128×12×64 causal [\(kernel.rawValue)]") {
             try Tensor.attention(query: query, key: key, value: value, causal: true, kernel: kernel)
+        }
+    }
+    // Batch-1 inference (MiniLM-L6's heads): the latency case, where per-call costs dominate.
+    let query1 = try generator.normal([1, 128, 12, 32]), key1 = try generator.normal([1, 128, 12, 32])
+    let value1 = try generator.normal([1, 128, 12, 32])
+    for kernel in AttentionKernel.allCases {
+        try measureForward("attention 1×128×12×32 no grad [\(kernel.rawValue)]") {
+            _ = try Tensor.attention(query: query1, key: key1, value: value1, kernel: kernel)
         }
     }
     // What BERT's attention_probs_dropout_prob adds in training: the mask hashed in the forward and
