@@ -54,15 +54,22 @@ public struct AttentionDropout: Sendable, Equatable {
     /// Seed of this call's mask (draw a fresh one per call, e.g. `ForwardContext.attentionDropout`).
     public let seed: UInt64
 
+    /// The kernel's keep threshold and the kept values' factor, worked out once (apply runs per row).
+    private let threshold24: UInt32, keepScale: Float
+
     public init(probability: Float, seed: UInt64) {
         self.probability = probability
         self.seed = seed
+        // An invalid probability is rejected by `attention` before any row is applied.
+        let valid = probability >= 0 && probability <= 1
+        threshold24 = valid ? Tensor.dropoutThreshold(probability) : 0
+        keepScale = valid ? Tensor.dropoutScale(probability) : 1
     }
 
     /// Applies the mask of probability row `rowIndex` = (b·H + h)·T + t to its first `count` keys, in place.
     @inline(__always)
     func apply(_ row: UnsafeMutablePointer<Float>, count: Int, rowIndex: Int) {
-        sift_dropout_row(row, count, seed, UInt64(rowIndex), Tensor.dropoutThreshold(probability), Tensor.dropoutScale(probability))
+        sift_dropout_row(row, count, seed, UInt64(rowIndex), threshold24, keepScale)
     }
 }
 
